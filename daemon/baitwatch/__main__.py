@@ -1,0 +1,3 @@
+from baitwatch.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,171 @@
+"""The canonical form of a URL: the one function training, export and serving all use.
+
+The model only ever sees ``CanonicalUrl.text``, so a URL scores the same at training time
+and in the browser. The rules, each pinned by tests/test_urls.py:
+
+* Surrounding whitespace and control characters are stripped. Inside the URL, tabs and
+  newlines are removed and spaces become ``%20``, as a browser does before it sends a URL.
+* A string with no scheme is read as ``http://`` (``paypal.com/login``); ``//host/`` too.
+* Scheme and host are lower-cased, an internationalised host is written in punycode
+  (IDNA 2003, as Python's ``idna`` codec does), and a trailing dot on the host is dropped.
+* The scheme's default port (80 for http, 443 for https) is dropped; any other port is kept.
+* The fragment is dropped: it never reaches the server and says nothing about the site.
+* The userinfo is kept as written: ``https://paypal.com@evil.example/`` is a classic
+  phishing shape and the model must see it. The host is still ``evil.example``.
+* Path and query are kept verbatim (no percent-decoding, no case change), as in the corpus;
+  an empty path becomes ``/``.
+* Length: the userinfo is cut to ``MAX_USERINFO_CHARS`` and then path and query are cut so
+  the whole URL is at most ``MAX_URL_CHARS``. Scheme, host and port are never cut, so the
+  site a verdict is about is always the real one. The model reads far fewer tokens anyway.
+* The registrable domain comes from the Public Suffix List snapshot bundled with the
+  ``publicsuffixlist`` package (ICANN and private sections, no network): ``a.b.co.uk`` ->
+  ``b.co.uk``, ``alice.github.io`` -> ``alice.github.io``. Using the private section means
+  trusting one GitHub Pages site never trusts them all. An IP address is its own domain.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from publicsuffixlist import PublicSuffixList
+
+from baitwatch.errors import BaitwatchError
+
+MAX_URL_CHARS = 2048
+MAX_USERINFO_CHARS = 256
+WEB_SCHEMES = frozenset({"http", "https"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_EDGE_JUNK = "".join(chr(c) for c in range(0x21)) + "\x7f"
+_FORBIDDEN_HOST_CHARS = re.compile(r"[\s<>\"'`{}|\\^/?#@%]")
+_PSL = PublicSuffixList()
+
+
+class InvalidUrl(BaitwatchError):
+    """The text cannot be read as a URL."""
+
+
+@dataclass(frozen=True)
+class CanonicalUrl:
+    text: str
+    scheme: str
+    host: str = ""
+    port: int | None = None
+
+    @property
+    def is_web(self) -> bool:
+        return self.scheme in WEB_SCHEMES
+
+    @property
+    def ip(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+        try:
+            return ipaddress.ip_address(self.host.strip("[]"))
+        except ValueError:
+            return None
+
+    @property
+    def registrable_domain(self) -> str:
+        return registrable_domain(self.host)
+
+
+def canonicalize(raw: str) -> CanonicalUrl:
+    """Return the canonical form of ``raw``, or raise InvalidUrl with a one-line reason."""
+    if not isinstance(raw, str):
+        raise InvalidUrl("a URL must be a string")
+    text = raw.strip(_EDGE_JUNK).replace("\t", "").replace("\n", "").replace("\r", "")
+    text = text.replace(" ", "%20")
+    if not text:
+        raise InvalidUrl("the URL is empty")
+    scheme = _scheme_of(text)
+    if scheme is None:
+        text = "http:" + text if text.startswith("//") else "http://" + text
+        scheme = "http"
+    rest = text[len(scheme) + 1 :]
+    if scheme not in WEB_SCHEMES:
+        return CanonicalUrl(text=(scheme + ":" + rest)[:MAX_URL_CHARS], scheme=scheme)
+    if not rest.startswith("//"):
+        raise InvalidUrl(f"a {scheme} URL must start with {scheme}://")
+    return _canonical_web_url(scheme, rest[2:])
+
+
+def _scheme_of(text: str) -> str | None:
+    match = _SCHEME.match(text)
+    if not match:
+        return None
+    name, after = match.group(1), text[match.end() :]
+    # "paypal.com:8080/x" and "localhost:3000" are a host and a port, not a scheme.
+    if "." in name or (after[:1].isdigit() and not after.startswith("//")):
+        return None
+    return name.lower()
+
+
+def _canonical_web_url(scheme: str, rest: str) -> CanonicalUrl:
+    rest = rest.split("#", 1)[0]
+    cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    authority, path_and_query = rest[:cut], rest[cut:]
+    userinfo, _, hostport = authority.rpartition("@")
+    host, port = _split_host_port(hostport)
+    host = _canonical_host(host)
+    if port == DEFAULT_PORTS[scheme]:
+        port = None
+    if not path_and_query.startswith("/"):
+        path_and_query = "/" + path_and_query
+    prefix = f"{scheme}://"
+    if userinfo:
+        prefix += userinfo[:MAX_USERINFO_CHARS] + "@"
+    prefix += host + (f":{port}" if port is not None else "")
+    text = prefix + path_and_query[: max(1, MAX_URL_CHARS - len(prefix))]
+    return CanonicalUrl(text=text, scheme=scheme, host=host, port=port)
+
+
+def _split_host_port(hostport: str) -> tuple[str, int | None]:
+    if hostport.startswith("["):
+        end = hostport.find("]")
+        if end < 0:
+            raise InvalidUrl("the IPv6 address in the URL has no closing bracket")
+        host, port_text = hostport[: end + 1], hostport[end + 1 :]
+        if port_text and not port_text.startswith(":"):
+            raise InvalidUrl("unexpected text after the IPv6 address in the URL")
+        port_text = port_text[1:]
+    else:
+        host, _, port_text = hostport.partition(":")
+    if not port_text:
+        return host, None
+    if not port_text.isascii() or not port_text.isdigit() or int(port_text) > 65535:
+        raise InvalidUrl(f"the port {port_text[:20]!r} is not a number from 0 to 65535")
+    return host, int(port_text)
+
+
+def _canonical_host(host: str) -> str:
+    if host.startswith("["):
+        try:
+            return "[" + ipaddress.IPv6Address(host[1:-1]).compressed + "]"
+        except ValueError:
+            raise InvalidUrl("the host is not a valid IPv6 address") from None
+    host = host.rstrip(".").lower()
+    if not host:
+        raise InvalidUrl("the URL has no host")
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise InvalidUrl("the host is not a valid internationalised domain name") from None
+    if _FORBIDDEN_HOST_CHARS.search(host) or len(host) > 253:
+        raise InvalidUrl("the host contains characters a domain name cannot have")
+    return host
+
+
+@lru_cache(maxsize=65536)
+def registrable_domain(host: str) -> str:
+    """The part of ``host`` a person registers: ``b.co.uk`` for ``a.b.co.uk``."""
+    host = host.strip("[]").rstrip(".").lower()
+    try:
+        ipaddress.ip_address(host)
+        return host
+    except ValueError:
+        pass
+    return _PSL.privatesuffix(host) or host

@@ -1,0 +1,103 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from baitwatch.urls import MAX_URL_CHARS, MAX_USERINFO_CHARS, InvalidUrl, canonicalize, registrable_domain
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        ("HTTPS://PayPal.COM/Login?Next=/A", "https://paypal.com/Login?Next=/A"),
+        ("  https://example.com/path \n", "https://example.com/path"),
+        ("https://example.com", "https://example.com/"),
+        ("https://example.com?q=1", "https://example.com/?q=1"),
+        ("http://example.com:80/a", "http://example.com/a"),
+        ("https://example.com:443/a", "https://example.com/a"),
+        ("https://example.com:80/a", "https://example.com:80/a"),
+        ("http://example.com:8080/a", "http://example.com:8080/a"),
+        ("https://example.com/a#section-2", "https://example.com/a"),
+        ("https://example.com./", "https://example.com/"),
+        ("https://bücher.de/straße", "https://xn--bcher-kva.de/straße"),
+        ("https://ExAmple.com/a b\tc", "https://example.com/a%20bc"),
+        ("https://example.com/%7Euser/", "https://example.com/%7Euser/"),
+        ("paypal.com/login", "http://paypal.com/login"),
+        ("//cdn.example.com/x", "http://cdn.example.com/x"),
+        ("localhost:3000", "http://localhost:3000/"),
+        ("http://[2001:DB8::1]:8080/", "http://[2001:db8::1]:8080/"),
+    ],
+)
+def test_canonical_form(raw, canonical):
+    assert canonicalize(raw).text == canonical
+
+
+def test_userinfo_keeps_its_tell_tale_shape_but_not_the_host():
+    url = canonicalize("https://PayPal.com@Evil.Example/signin")
+    assert url.text == "https://PayPal.com@evil.example/signin"
+    assert url.host == "evil.example"
+    assert url.registrable_domain == "evil.example"
+
+
+def test_non_web_schemes_are_recognised_not_parsed():
+    for raw, scheme in [("mailto:a@b.example", "mailto"), ("JavaScript:alert(1)", "javascript"), ("about:blank", "about"), ("file:///etc/passwd", "file")]:
+        url = canonicalize(raw)
+        assert url.scheme == scheme
+        assert not url.is_web
+
+
+def test_long_urls_are_cut_in_path_and_query_only():
+    host = "a" * 60 + ".example.com"
+    url = canonicalize(f"https://{'u' * 5000}@{host}/{'p' * 10_000}?{'q' * 10_000}")
+    assert len(url.text) == MAX_URL_CHARS
+    assert url.host == host
+    assert url.text.startswith("https://" + "u" * MAX_USERINFO_CHARS + "@" + host + "/ppp")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", "   ", "https://", "https:///path", "http://exa mple.com/", "https://example.com:99999/", "https://example.com:12ab/", "http://[::1/", "https:example.com", None, 42],
+)
+def test_unreadable_urls_raise_invalid_url(raw):
+    with pytest.raises(InvalidUrl):
+        canonicalize(raw)
+
+
+@pytest.mark.parametrize(
+    ("host", "domain"),
+    [
+        ("www.paypal.com", "paypal.com"),
+        ("a.b.example.co.uk", "example.co.uk"),
+        ("paypal.com.account-verify.example", "account-verify.example"),
+        ("alice.github.io", "alice.github.io"),
+        ("xn--pypal-4ve.com", "xn--pypal-4ve.com"),
+        ("192.0.2.7", "192.0.2.7"),
+        ("[2001:db8::1]", "2001:db8::1"),
+        ("co.uk", "co.uk"),
+    ],
+)
+def test_registrable_domain(host, domain):
+    assert registrable_domain(host) == domain
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_is_canonical_or_a_clear_error_and_canonical_is_stable(raw):
+    try:
+        url = canonicalize(raw)
+    except InvalidUrl as error:
+        assert str(error)
+        return
+    assert len(url.text) <= MAX_URL_CHARS
+    assert canonicalize(url.text) == url
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.sampled_from(["http", "https", "HTTP"]),
+    st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?(\.[a-z0-9]{1,10}){1,3}", fullmatch=True),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs")), max_size=80),
+)
+def test_web_urls_keep_scheme_host_and_path(scheme, host, path):
+    url = canonicalize(f"{scheme}://{host}/{path}")
+    assert url.host == host
+    assert url.text.startswith(f"{scheme.lower()}://{host}/")
