@@ -1,0 +1,114 @@
+import gzip
+
+import numpy as np
+import pytest
+
+from baitwatch.errors import BaitwatchError
+from model_export.data import load_dataset, split_by_domain, stratified_sample
+
+
+def write(tmp_path, text, name="data.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_reads_url_label_source_and_canonicalizes(tmp_path):
+    path = write(tmp_path, "url,label,source\nHTTPS://Example.com/a#x,0,s1\nhttp://evil.example/login,1,s2\n")
+    data, report = load_dataset(path)
+    assert data.urls == ["https://example.com/a", "http://evil.example/login"]
+    assert data.labels.tolist() == [0, 1]
+    assert data.sources == ["s1", "s2"]
+    assert data.domains == ["example.com", "evil.example"]
+    assert report.kept == 2 and not report.dropped
+
+
+def test_reads_the_original_datasets_columns_and_labels(tmp_path):
+    path = write(tmp_path, 'text,labels\nhttps://example.com/,Safe\nhttps://evil.example/,Not Safe\n"https://a.example/x,y",safe\n')
+    data, _ = load_dataset(path)
+    assert data.labels.tolist() == [0, 1, 0]
+    assert data.urls[2] == "https://a.example/x,y"
+    assert set(data.sources) == {"unknown"}
+
+
+def test_reads_gzip_whatever_the_name(tmp_path):
+    path = tmp_path / "data.bin"
+    with gzip.open(path, "wt", encoding="utf-8") as stream:
+        stream.write("url,label\nhttps://example.com/,0\nhttps://evil.example/,phishing\n")
+    data, _ = load_dataset(path)
+    assert len(data) == 2
+
+
+def test_bad_rows_are_counted_and_dropped(tmp_path):
+    path = write(
+        tmp_path,
+        "url,label\n"
+        "https://good.example/,0\n"
+        "not a url at all,0\n"
+        "mailto:x@y.example,1\n"
+        "https://good.example/#frag,0\n"
+        "https://both.example/,0\n"
+        "https://both.example/,1\n"
+        "https://evil.example/,1\n",
+    )
+    data, report = load_dataset(path)
+    assert data.urls == ["https://good.example/", "https://evil.example/"]
+    assert report.rows == 7
+    assert report.dropped == {"not a URL": 1, "not a web URL": 1, "duplicates": 2, "with both labels": 1}
+    assert "read 7 rows, kept 2" in report.summary()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("address,kind\nhttps://a.example/,0\n", "must name a URL column"),
+        ("", "must name a URL column"),
+        ("url,label\nhttps://a.example/,maybe\n", "unknown label 'maybe'"),
+        ("url,label\n", "no usable rows"),
+        ("url,label\nnot a url,0\n", "no usable rows"),
+        ("url,label\nhttps://a.example/,0\nhttps://b.example/,0\n", "same label"),
+    ],
+)
+def test_unusable_files_give_one_clear_sentence(tmp_path, text, message):
+    with pytest.raises(BaitwatchError, match=message):
+        load_dataset(write(tmp_path, text))
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(BaitwatchError, match="cannot read the data file"):
+        load_dataset(tmp_path / "nope.csv")
+
+
+def corpus(tmp_path, sites=400):
+    rng = np.random.default_rng(0)
+    lines = ["url,label"]
+    for site in range(sites):
+        label = int(rng.random() < 0.35)
+        for page in range(int(rng.integers(1, 6))):
+            lines.append(f"https://www{page}.site{site}.example/p{page},{label}")
+    return load_dataset(write(tmp_path, "\n".join(lines) + "\n"))[0]
+
+
+def test_split_never_puts_a_site_on_two_sides_and_keeps_label_shares(tmp_path):
+    data = corpus(tmp_path)
+    splits = split_by_domain(data, seed=1)
+    parts = [splits.train, splits.validation, splits.test]
+    assert sum(len(p) for p in parts) == len(data)
+    domains = [set(p.domains) for p in parts]
+    assert not (domains[0] & domains[1] or domains[0] & domains[2] or domains[1] & domains[2])
+    for part, share in zip(parts, (0.8, 0.1, 0.1)):
+        assert abs(len(part) / len(data) - share) < 0.03
+        assert abs(part.labels.mean() - data.labels.mean()) < 0.05
+
+
+def test_split_depends_on_the_seed_only(tmp_path):
+    data = corpus(tmp_path)
+    assert split_by_domain(data, seed=1).test.urls == split_by_domain(data, seed=1).test.urls
+    assert split_by_domain(data, seed=1).test.urls != split_by_domain(data, seed=2).test.urls
+
+
+def test_stratified_sample_keeps_label_shares(tmp_path):
+    data = corpus(tmp_path)
+    sample = stratified_sample(data, 300, seed=0)
+    assert abs(len(sample) - 300) <= 1
+    assert abs(sample.labels.mean() - data.labels.mean()) < 0.01
