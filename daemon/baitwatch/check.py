@@ -1,0 +1,49 @@
+"""``baitwatch check``: verdicts for URLs given on the command line or stdin, without a daemon."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier
+from baitwatch.known_good import shipped_known_good
+from baitwatch.urls import InvalidUrl, canonicalize
+from baitwatch.verdict import judge
+
+EXIT_SOME_INVALID = 2
+
+
+def read_inputs(arguments: list[str]) -> list[str]:
+    """The URLs in order; ``-`` stands for every non-blank line of stdin."""
+    inputs = []
+    for argument in arguments:
+        if argument == "-":
+            inputs.extend(line.strip() for line in sys.stdin if line.strip())
+        else:
+            inputs.append(argument)
+    return inputs
+
+
+def run_check(arguments: list[str], model_dir: Path | None, as_json: bool) -> int:
+    classifier, card = Classifier.from_model_dir(model_dir or SHIPPED_MODEL_DIR)
+    inputs = read_inputs(arguments)
+    parsed, errors = [], {}
+    for position, raw in enumerate(inputs):
+        try:
+            parsed.append(canonicalize(raw))
+        except InvalidUrl as error:
+            errors[position] = str(error)
+    verdicts = iter(judge(parsed, classifier, card, known_good=shipped_known_good()))
+    for position, raw in enumerate(inputs):
+        if position in errors:
+            line = {"url": raw, "error": errors[position]}
+            print(json.dumps(line) if as_json else f"error     -       {raw}: {errors[position]}")
+            continue
+        verdict = next(verdicts)
+        if as_json:
+            print(json.dumps(verdict.as_dict()))
+        else:
+            score = "-" if verdict.score is None else f"{verdict.score:.3f}"
+            print(f"{verdict.verdict:<9} {score:<7} {verdict.url}" + ("" if verdict.reason == "model" else f"  ({verdict.reason})"))
+    return EXIT_SOME_INVALID if errors else 0

@@ -1,0 +1,118 @@
+"""Score canonical URLs with the quantized ONNX model: the tokenizer plus one onnxruntime session."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from baitwatch.errors import BaitwatchError
+
+SHIPPED_MODEL_DIR = Path(__file__).resolve().parent / "model"
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+CARD_FILE = "model.json"
+# Rows per onnxruntime call when scoring a long list: big enough to amortise the call,
+# small enough that padding to the longest URL in the chunk stays cheap.
+CHUNK_ROWS = 64
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """What ``model.json`` says about the model beside it."""
+
+    id: str
+    threshold: float
+    max_length: int
+    sha256: str
+    raw: dict
+
+    @classmethod
+    def read(cls, model_dir: Path) -> ModelCard:
+        path = model_dir / CARD_FILE
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return cls(
+                id=str(raw["id"]),
+                threshold=float(raw["threshold"]),
+                max_length=int(raw["max_length"]),
+                sha256=str(raw["onnx_sha256"]),
+                raw=raw,
+            )
+        except FileNotFoundError:
+            raise BaitwatchError(f"no model in {model_dir}: {CARD_FILE} is missing") from None
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise BaitwatchError(f"the model card {path} is unreadable or incomplete ({error})") from None
+
+
+class Classifier:
+    """Probability that each URL is phishing, from one ONNX model and its tokenizer."""
+
+    def __init__(self, onnx_path: Path, tokenizer_path: Path, max_length: int, threads: int | None = None):
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        try:
+            self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        except Exception as error:  # tokenizers raises a bare Exception for a bad file
+            raise BaitwatchError(f"the tokenizer {tokenizer_path} is missing or corrupt ({error})") from None
+        self._tokenizer.enable_truncation(max_length)
+        self._tokenizer.enable_padding(pad_id=self._tokenizer.token_to_id("[PAD]") or 0)
+        options = onnxruntime.SessionOptions()
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
+        options.inter_op_num_threads = 1
+        try:
+            self._session = onnxruntime.InferenceSession(
+                str(onnx_path), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as error:  # onnxruntime raises several unrelated types for a bad file
+            raise BaitwatchError(f"the model {onnx_path} is missing or not a valid ONNX model ({error})") from None
+        self._inputs = {i.name for i in self._session.get_inputs()}
+
+    @classmethod
+    def from_model_dir(cls, model_dir: Path = SHIPPED_MODEL_DIR, threads: int | None = None) -> tuple[Classifier, ModelCard]:
+        card = ModelCard.read(model_dir)
+        onnx_path = model_dir / MODEL_FILE
+        if not onnx_path.is_file():
+            raise BaitwatchError(f"no model in {model_dir}: {MODEL_FILE} is missing")
+        if file_sha256(onnx_path) != card.sha256:
+            raise BaitwatchError(f"the model {onnx_path} does not match the hash in {CARD_FILE}: it is corrupt or was replaced")
+        return cls(onnx_path, model_dir / TOKENIZER_FILE, card.max_length, threads), card
+
+    def score(self, urls: list[str]) -> np.ndarray:
+        """Phishing probability for each canonical URL text, in input order."""
+        if not urls:
+            return np.zeros(0, dtype=np.float32)
+        encodings = self._tokenizer.encode_batch(urls, add_special_tokens=True)
+        # Sorting by length keeps each chunk's padding short.
+        order = np.argsort([sum(e.attention_mask) for e in encodings], kind="stable")
+        scores = np.empty(len(urls), dtype=np.float32)
+        for start in range(0, len(urls), CHUNK_ROWS):
+            rows = order[start : start + CHUNK_ROWS]
+            scores[rows] = self._score_encoded([encodings[i] for i in rows])
+        return scores
+
+    def _score_encoded(self, encodings: list) -> np.ndarray:
+        width = max(sum(e.attention_mask) for e in encodings)
+        feeds = {
+            "input_ids": np.array([e.ids[:width] for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask[:width] for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids[:width] for e in encodings], dtype=np.int64),
+        }
+        (logits,) = self._session.run(["logits"], {k: v for k, v in feeds.items() if k in self._inputs})
+        logits = logits - logits.max(axis=1, keepdims=True)
+        probabilities = np.exp(logits)
+        return probabilities[:, 1] / probabilities.sum(axis=1)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,177 @@
+"""The ``baitwatch`` command: one entry point, one small handler per subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from baitwatch import __version__
+from baitwatch.errors import BaitwatchError
+
+TRAIN_EXTRA_HINT = "this command needs the training extra: pip install 'baitwatch[train]'"
+
+
+def _train(args: argparse.Namespace) -> int:
+    from model_export.train import TrainOptions, train
+
+    train(
+        TrainOptions(
+            data=args.data,
+            out=args.out,
+            base_model=args.base_model,
+            epochs=args.epochs,
+            lr=args.lr,
+            batch_size=args.batch_size,
+            max_length=args.max_length,
+            seed=args.seed,
+            freeze=args.freeze,
+            max_train_rows=args.max_train_rows,
+            target_fpr=args.target_fpr,
+        )
+    )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from model_export.export import export
+
+    export(args.checkpoint, args.out)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from model_export.evaluate import evaluate_model
+
+    evaluate_model(args.model_dir, args.data, args.plots)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from baitwatch.check import run_check
+
+    return run_check(args.urls, args.model, args.json)
+
+
+def _config(args: argparse.Namespace):
+    from baitwatch.config import load_config
+
+    flags = {name: getattr(args, name, None) for name in ("host", "port", "log_level", "model_dir")}
+    flags |= {name: True for name in ("log_urls", "unsafe_allow_remote") if getattr(args, name, False)}
+    return load_config(flags)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import logging
+
+    from baitwatch.daemon import serve
+
+    config = _config(args)
+    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    serve(config)
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    import json
+
+    from baitwatch.client import DaemonClient
+
+    state = DaemonClient(_config(args)).request("GET", "/v1/status")
+    if args.json:
+        print(json.dumps(state, indent=2))
+        return 0
+    cache = state["cache"]
+    print(f"baitwatch {state['version']}: protection {'ON' if state['enabled'] else 'OFF'}")
+    print(f"model {state['model']['id']} (threshold {state['model']['threshold']:.4f})")
+    print(f"checked {state['counters'].get('checked', 0)}, phishing {state['counters'].get('phishing', 0)}; "
+          f"cache {cache['entries']} entries, {cache['hits']} hits, {cache['misses']} misses; up {state['uptime_seconds']:.0f} s")
+    for problem in state["problems"]:
+        print(f"problem: {problem}")
+    return 0
+
+
+def _pair(args: argparse.Namespace) -> int:
+    from baitwatch.client import DaemonClient
+
+    answer = DaemonClient(_config(args)).request("POST", "/v1/pair/code", {})
+    minutes = answer["expires_in_seconds"] // 60
+    print(f"Pairing code: {answer['code']}")
+    print(f"Enter it in the baitwatch extension's popup within {minutes} minutes. It works once.")
+    return 0
+
+
+def _add_daemon_address(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="daemon address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="daemon port (default 47821)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="baitwatch", description="Private, on-device phishing protection.")
+    parser.add_argument("--version", action="version", version=f"baitwatch {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the daemon the browser extension talks to")
+    _add_daemon_address(serve)
+    serve.add_argument("--model", dest="model_dir", type=Path, help="model folder (default: the shipped model)")
+    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    serve.add_argument("--log-urls", action="store_true", help="write full URLs to the log (default: hostnames only)")
+    serve.add_argument("--unsafe-allow-remote", action="store_true", help="allow a non-loopback --host (other machines could query it)")
+    serve.set_defaults(handler=_serve)
+
+    status = commands.add_parser("status", help="ask the running daemon for its state")
+    _add_daemon_address(status)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=_status)
+
+    pair = commands.add_parser("pair", help="print a one-time code that pairs the browser extension")
+    _add_daemon_address(pair)
+    pair.set_defaults(handler=_pair)
+
+    check = commands.add_parser("check", help="score URLs in this process, without a daemon")
+    check.add_argument("urls", nargs="+", metavar="URL", help="URLs to check, or - to read one per line from stdin")
+    check.add_argument("--model", type=Path, help="model folder (default: the shipped model)")
+    check.add_argument("--json", action="store_true", help="print one JSON object per URL")
+    check.set_defaults(handler=_check)
+
+    train = commands.add_parser("train", help="fine-tune a URL classifier on a labelled CSV")
+    train.add_argument("--data", type=Path, required=True, help="CSV or CSV.gz with url,label[,source]")
+    train.add_argument("--out", type=Path, required=True, help="folder for the trained model")
+    train.add_argument("--base-model", help="Hugging Face model id or folder (default: offline all-MiniLM-L6-v2)")
+    train.add_argument("--epochs", type=float, default=3.0)
+    train.add_argument("--lr", type=float, default=5e-5)
+    train.add_argument("--batch-size", type=int, default=32)
+    train.add_argument("--max-length", type=int, default=64, help="tokens per URL (default 64)")
+    train.add_argument("--seed", type=int, default=42)
+    train.add_argument("--freeze", choices=["base"], help="'base': train only pooler and head (the original recipe)")
+    train.add_argument("--max-train-rows", type=int, help="train on a stratified sample of this many rows")
+    train.add_argument("--target-fpr", type=float, default=0.0025, help="validation false-positive rate the threshold aims at")
+    train.set_defaults(handler=_train)
+
+    export = commands.add_parser("export", help="turn a trained checkpoint into the int8 ONNX model the daemon serves")
+    export.add_argument("checkpoint", type=Path, help="folder written by baitwatch train")
+    export.add_argument("--out", type=Path, required=True, help="folder for model.onnx, tokenizer.json, model.json")
+    export.set_defaults(handler=_export)
+
+    evaluate = commands.add_parser("evaluate", help="metric table, ROC curve and score histogram of a model")
+    evaluate.add_argument("model_dir", type=Path, help="folder with model.onnx, tokenizer.json, model.json")
+    evaluate.add_argument("--data", type=Path, required=True, help="labelled CSV or CSV.gz")
+    evaluate.add_argument("--plots", type=Path, default=Path("evaluation"), help="folder for roc.png and scores.png")
+    evaluate.set_defaults(handler=_evaluate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except BaitwatchError as error:
+        print(f"baitwatch: error: {error}", file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as error:
+        if error.name in {"torch", "transformers", "sklearn", "matplotlib", "onnx", "model_export"}:
+            print(f"baitwatch: error: {TRAIN_EXTRA_HINT}", file=sys.stderr)
+            return 1
+        raise
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,142 @@
+"""Metrics, the operating threshold, and the plots of a model's scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import accuracy_score, precision_recall_fscore_support, roc_auc_score, roc_curve
+
+from model_export.data import Dataset
+
+DEFAULT_TARGET_FPR = 0.0025
+METRIC_COLUMNS = ("rows", "phishing", "roc_auc", "accuracy", "precision", "recall", "f1", "fpr", "tpr_at_fpr_1pct", "tpr_at_fpr_0.1pct")
+
+
+def choose_threshold(labels: np.ndarray, scores: np.ndarray, target_fpr: float = DEFAULT_TARGET_FPR) -> float:
+    """The lowest threshold whose false-positive rate on ``labels`` is at most ``target_fpr``.
+
+    Lowest, because among all thresholds that keep false alarms under the target it catches
+    the most phishing. Chosen on the validation split, never on the test split.
+    """
+    negatives = np.sort(scores[labels == 0])[::-1]
+    if len(negatives) == 0:
+        return 0.5
+    allowed = int(np.floor(target_fpr * len(negatives)))
+    # A score equal to the threshold is flagged, so the threshold must sit just above the
+    # (allowed+1)-th highest safe score.
+    if allowed >= len(negatives):
+        return float(negatives[-1])
+    return float(np.nextafter(np.float32(negatives[allowed]), np.float32(np.inf)))
+
+
+def tpr_at_fpr(labels: np.ndarray, scores: np.ndarray, fpr_limit: float) -> float | None:
+    if len(set(labels.tolist())) < 2:
+        return None
+    fpr, tpr, _ = roc_curve(labels, scores)
+    return float(tpr[fpr <= fpr_limit].max())
+
+
+def metrics(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict:
+    """The metric table row for one set of URLs. Metrics that need both labels are None without them."""
+    predicted = (scores >= threshold).astype(int)
+    both = len(set(labels.tolist())) == 2
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        labels, predicted, average="binary", zero_division=0
+    )
+    negatives = labels == 0
+    return {
+        "rows": int(len(labels)),
+        "phishing": int(labels.sum()),
+        "roc_auc": float(roc_auc_score(labels, scores)) if both else None,
+        "accuracy": float(accuracy_score(labels, predicted)),
+        "precision": float(precision) if predicted.any() else None,
+        "recall": float(recall) if labels.any() else None,
+        "f1": float(f1) if both else None,
+        "fpr": float(predicted[negatives].mean()) if negatives.any() else None,
+        "tpr_at_fpr_1pct": tpr_at_fpr(labels, scores, 0.01),
+        "tpr_at_fpr_0.1pct": tpr_at_fpr(labels, scores, 0.001),
+    }
+
+
+def report(data: Dataset, scores: np.ndarray, threshold: float) -> dict:
+    """Metrics overall and for each source."""
+    sources = np.array(data.sources)
+    return {
+        "overall": metrics(data.labels, scores, threshold),
+        "per_source": {
+            source: metrics(data.labels[sources == source], scores[sources == source], threshold)
+            for source in sorted(set(data.sources))
+        },
+    }
+
+
+def format_table(rows: dict[str, dict]) -> str:
+    """A plain-text table, one line per named metrics row."""
+    width = max(len(name) for name in rows) + 2
+    header = "".ljust(width) + "".join(c.rjust(18) for c in METRIC_COLUMNS)
+    lines = [header]
+    for name, row in rows.items():
+        cells = []
+        for column in METRIC_COLUMNS:
+            value = row.get(column)
+            cells.append(("-" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value)).rjust(18))
+        lines.append(name.ljust(width) + "".join(cells))
+    return "\n".join(lines)
+
+
+def save_plots(labels: np.ndarray, scores: np.ndarray, threshold: float, out_dir: Path, title: str) -> list[Path]:
+    """Write roc.png (log-scaled false-positive axis) and scores.png (score histogram per label)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fpr, tpr, _ = roc_curve(labels, scores)
+    figure, axis = plt.subplots(figsize=(6, 4.5))
+    axis.plot(np.maximum(fpr, 1e-5), tpr)
+    axis.set_xscale("log")
+    axis.set_xlim(1e-4, 1)
+    axis.set_xlabel("false-positive rate (log scale)")
+    axis.set_ylabel("true-positive rate")
+    axis.set_title(f"{title}: ROC, AUC {roc_auc_score(labels, scores):.4f}")
+    axis.grid(True, which="both", alpha=0.3)
+    roc_path = out_dir / "roc.png"
+    figure.tight_layout()
+    figure.savefig(roc_path, dpi=110)
+    plt.close(figure)
+
+    figure, axis = plt.subplots(figsize=(6, 4.5))
+    bins = np.linspace(0, 1, 51)
+    axis.hist(scores[labels == 0], bins=bins, alpha=0.6, label="safe", log=True)
+    axis.hist(scores[labels == 1], bins=bins, alpha=0.6, label="phishing", log=True)
+    axis.axvline(threshold, color="black", linestyle="--", label=f"threshold {threshold:.3f}")
+    axis.set_xlabel("phishing score")
+    axis.set_ylabel("URLs (log scale)")
+    axis.set_title(f"{title}: score histogram")
+    axis.legend()
+    histogram_path = out_dir / "scores.png"
+    figure.tight_layout()
+    figure.savefig(histogram_path, dpi=110)
+    plt.close(figure)
+    return [roc_path, histogram_path]
+
+
+def evaluate_model(model_dir: Path, data_path: Path, plots_dir: Path) -> dict:
+    """Score every URL of a labelled file with a model folder; print the table, save the plots."""
+    from baitwatch.classifier import Classifier
+    from model_export.data import load_dataset
+
+    classifier, card = Classifier.from_model_dir(model_dir)
+    data, load_report = load_dataset(data_path, require_both_labels=False)
+    print(f"data: {load_report.summary()}")
+    scores = classifier.score(data.urls)
+    result = report(data, scores, card.threshold)
+    rows = {"all": result["overall"]} | {f"  {source}": row for source, row in result["per_source"].items()}
+    print(f"model {card.id}, threshold {card.threshold:.4f}")
+    print(format_table(rows))
+    if len(set(data.labels.tolist())) == 2:
+        for path in save_plots(data.labels, scores, card.threshold, plots_dir, card.id):
+            print(f"saved {path}")
+    return result

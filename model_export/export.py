@@ -1,0 +1,188 @@
+"""Turn a trained checkpoint into the int8 ONNX model the daemon serves, with its model card.
+
+ONNX with dynamic batch and sequence axes -> onnxruntime's BERT graph fusions -> dynamic
+int8 quantization. The int8 model must stay within the parity gate of the fp32 graph on the
+test split that training held out, or nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import sys
+import tempfile
+import warnings
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from baitwatch.classifier import CARD_FILE, MODEL_FILE, TOKENIZER_FILE, Classifier, file_sha256
+from baitwatch.errors import BaitwatchError
+from model_export.data import load_dataset
+from model_export.evaluate import choose_threshold, format_table, report
+from model_export.train import TEST_FILE, TRAINING_FILE, VALIDATION_FILE
+
+MAX_AUC_DROP = 0.003
+MIN_VERDICT_AGREEMENT = 0.99
+OPSET = 17
+INPUT_NAMES = ["input_ids", "attention_mask", "token_type_ids"]
+
+
+def export(checkpoint: Path, out: Path) -> dict:
+    """Write model.onnx (int8), tokenizer.json and model.json to ``out``; return the card."""
+    config = _sequence_classifier_config(checkpoint)
+    training = _training_record(checkpoint)
+    validation, _ = load_dataset(checkpoint / VALIDATION_FILE)
+    test, _ = load_dataset(checkpoint / TEST_FILE)
+    max_length = int(training["max_length"])
+    with tempfile.TemporaryDirectory(prefix="baitwatch-export-") as work_dir:
+        work = Path(work_dir)
+        fp32_path = work / "fp32.onnx"
+        _export_onnx(checkpoint, fp32_path)
+        optimized_path = work / "fp32-optimized.onnx"
+        _optimize(fp32_path, optimized_path, config)
+        int8_path = work / MODEL_FILE
+        _quantize(optimized_path, int8_path)
+        _save_tokenizer(checkpoint, work / TOKENIZER_FILE)
+
+        fp32 = Classifier(optimized_path, work / TOKENIZER_FILE, max_length)
+        int8 = Classifier(int8_path, work / TOKENIZER_FILE, max_length)
+        threshold = choose_threshold(validation.labels, int8.score(validation.urls), training["target_fpr"])
+        fp32_scores, int8_scores = fp32.score(test.urls), int8.score(test.urls)
+        fp32_report = report(test, fp32_scores, threshold)
+        int8_report = report(test, int8_scores, threshold)
+        agreement = float(np.mean((fp32_scores >= threshold) == (int8_scores >= threshold)))
+        _parity_gate(fp32_report["overall"]["roc_auc"], int8_report["overall"]["roc_auc"], agreement)
+
+        sha256 = file_sha256(int8_path)
+        card = {
+            "id": f"baitwatch-url-{sha256[:12]}",
+            "labels": ["safe", "phishing"],
+            "threshold": threshold,
+            "threshold_rule": (
+                f"lowest score at which the int8 model's false-positive rate on the validation split "
+                f"is at most {training['target_fpr']}"
+            ),
+            "max_length": max_length,
+            "onnx_sha256": sha256,
+            "onnx_bytes": int8_path.stat().st_size,
+            "base_model": training["base_model"],
+            "freeze": training.get("freeze"),
+            "training_command": training["command"],
+            "export_command": "baitwatch " + shlex.join(sys.argv[1:]),
+            "training_hardware": training["hardware"],
+            "training_seconds": training["seconds"],
+            "training_urls_per_second": training["train_urls_per_second"],
+            "data": training["data"],
+            "hyperparameters": training["hyperparameters"],
+            "metrics": {"fp32": fp32_report, "int8": int8_report, "int8_fp32_verdict_agreement": agreement},
+            "versions": {name: _version(name) for name in ("baitwatch", "torch", "transformers", "onnx", "onnxruntime")},
+            "exported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        (work / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+        out.mkdir(parents=True, exist_ok=True)
+        for name in (MODEL_FILE, TOKENIZER_FILE, CARD_FILE):
+            shutil.move(str(work / name), str(out / name))
+    print(f"threshold {threshold:.4f}; int8 model {card['onnx_bytes'] / 1e6:.1f} MB; verdict agreement {agreement:.4f}")
+    print(format_table({"test fp32 (onnx)": fp32_report["overall"], "test int8 (onnx)": int8_report["overall"]}))
+    print(f"wrote {out}")
+    return card
+
+
+def _sequence_classifier_config(checkpoint: Path):
+    from transformers import AutoConfig
+
+    try:
+        config = AutoConfig.from_pretrained(checkpoint)
+    except (OSError, ValueError):
+        raise BaitwatchError(f"{checkpoint} is not a model checkpoint folder (no readable config.json)") from None
+    architectures = config.architectures or []
+    if not any(name.endswith("ForSequenceClassification") for name in architectures):
+        raise BaitwatchError(
+            f"{checkpoint} is not a sequence classifier (its architecture is {', '.join(architectures) or 'unknown'}); "
+            "export a folder written by baitwatch train"
+        )
+    return config
+
+
+def _training_record(checkpoint: Path) -> dict:
+    try:
+        return json.loads((checkpoint / TRAINING_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise BaitwatchError(
+            f"{checkpoint} has no readable {TRAINING_FILE}; export needs a folder written by baitwatch train"
+        ) from None
+
+
+def _export_onnx(checkpoint: Path, path: Path) -> None:
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    model = AutoModelForSequenceClassification.from_pretrained(checkpoint).eval()
+    example = torch.ones((2, 16), dtype=torch.long)
+    axes = {name: {0: "batch", 1: "sequence"} for name in INPUT_NAMES}
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # tracer warnings about Python control flow in the model
+        torch.onnx.export(
+            model,
+            (example, example, torch.zeros_like(example)),
+            str(path),
+            input_names=INPUT_NAMES,
+            output_names=["logits"],
+            dynamic_axes=axes | {"logits": {0: "batch"}},
+            opset_version=OPSET,
+            dynamo=False,
+        )
+
+
+def _optimize(source: Path, target: Path, config) -> None:
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    optimized = optimize_model(
+        str(source),
+        model_type="bert",
+        num_heads=config.num_attention_heads,
+        hidden_size=config.hidden_size,
+    )
+    optimized.save_model_to_file(str(target))
+
+
+def _quantize(source: Path, target: Path) -> None:
+    from onnx import TensorProto
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    # The fused graph has contrib ops (Attention, BiasGelu) that ONNX shape inference cannot
+    # type; their outputs are float.
+    quantize_dynamic(
+        source,
+        target,
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        extra_options={"DefaultTensorType": TensorProto.FLOAT},
+    )
+
+
+def _save_tokenizer(checkpoint: Path, path: Path) -> None:
+    from transformers import AutoTokenizer
+
+    AutoTokenizer.from_pretrained(checkpoint).backend_tokenizer.save(str(path))
+
+
+def _parity_gate(fp32_auc: float | None, int8_auc: float | None, agreement: float) -> None:
+    auc_drop = fp32_auc - int8_auc if fp32_auc is not None and int8_auc is not None else 0.0
+    if auc_drop > MAX_AUC_DROP or agreement < MIN_VERDICT_AGREEMENT:
+        raise BaitwatchError(
+            f"the int8 model is too far from fp32 on the test split (AUC drop {auc_drop:.4f}, "
+            f"verdict agreement {agreement:.4f}; allowed: AUC drop <= {MAX_AUC_DROP}, agreement >= "
+            f"{MIN_VERDICT_AGREEMENT}); nothing was written"
+        )
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None

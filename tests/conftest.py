@@ -1,0 +1,128 @@
+import csv
+import gzip
+import os
+import random
+import subprocess
+import time
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "model_export" / "data" / "train_urls.csv.gz"
+
+
+def run_baitwatch(*args: str, stdin: str | None = None, env: dict | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
+    """Run the real ``baitwatch`` command line in a child process."""
+    return subprocess.run(
+        [sys.executable, "-m", "baitwatch", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture(scope="session")
+def corpus_sample(tmp_path_factory) -> Path:
+    """A fixed random sample of the project's corpus, as the original dataset's columns."""
+    with gzip.open(CORPUS, "rt", encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    sample = random.Random(7).sample(rows, 1200)
+    path = tmp_path_factory.mktemp("data") / "sample.csv"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["text", "labels", "source"])
+        for row in sample:
+            writer.writerow([row["url"], "Not Safe" if row["label"] == "1" else "Safe", row["source"]])
+    return path
+
+
+@pytest.fixture(scope="session")
+def trained_checkpoint(tmp_path_factory, corpus_sample) -> Path:
+    """A real (tiny) fine-tune of the offline MiniLM base model."""
+    out = tmp_path_factory.mktemp("ckpt") / "model"
+    result = run_baitwatch(
+        "train", "--data", str(corpus_sample), "--out", str(out),
+        "--epochs", "2", "--max-length", "32", "--lr", "1e-4", "--seed", "3",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="session")
+def exported_model(tmp_path_factory, trained_checkpoint) -> Path:
+    out = tmp_path_factory.mktemp("export") / "model"
+    result = run_baitwatch("export", str(trained_checkpoint), "--out", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
+@pytest.fixture
+def user_dirs(tmp_path, monkeypatch) -> dict:
+    """Fresh config and data folders for the daemon, through its documented overrides."""
+    dirs = {"config": tmp_path / "config", "data": tmp_path / "data"}
+    monkeypatch.setenv("BAITWATCH_CONFIG_DIR", str(dirs["config"]))
+    monkeypatch.setenv("BAITWATCH_DATA_DIR", str(dirs["data"]))
+    return dirs
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RunningDaemon:
+    """A real ``baitwatch serve`` child process on loopback."""
+
+    def __init__(self, tmp_path: Path, *args: str):
+        import urllib.request
+
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "BAITWATCH_CONFIG_DIR": str(tmp_path / "config"),
+            "BAITWATCH_DATA_DIR": str(tmp_path / "data"),
+        }
+        self.log_path = tmp_path / "daemon.log"
+        self._log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "baitwatch", "serve", "--port", str(self.port), *args],
+            env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(self.base + "/v1/status", timeout=2):
+                    break
+            except OSError:
+                if self.process.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(f"the daemon did not start:\n{self.log()}")
+                time.sleep(0.1)
+
+    @property
+    def token(self) -> str:
+        return (Path(self.env["BAITWATCH_CONFIG_DIR"]) / "token").read_text().strip()
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def stop(self) -> int:
+        self.process.terminate()
+        code = self.process.wait(timeout=30)
+        self._log.close()
+        return code
+
+
+@pytest.fixture
+def daemon(tmp_path):
+    running = RunningDaemon(tmp_path, "--log-level", "debug")
+    yield running
+    if running.process.poll() is None:
+        running.stop()

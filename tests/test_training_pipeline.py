@@ -1,0 +1,67 @@
+"""train -> export -> check, for real, on a sample of the corpus and the offline base model."""
+
+import json
+
+import onnxruntime
+
+from baitwatch.classifier import Classifier, file_sha256
+from tests.conftest import run_baitwatch
+
+
+def test_training_learns_something_real_on_held_out_sites(trained_checkpoint):
+    record = json.loads((trained_checkpoint / "training.json").read_text())
+    assert record["base_model"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert record["data"]["split"].startswith("stratified, grouped by registrable domain")
+    test = record["test"]["overall"]
+    assert test["rows"] > 80
+    assert test["roc_auc"] > 0.8
+    assert record["train_urls_per_second"] > 0
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "validation.csv.gz", "test.csv.gz"):
+        assert (trained_checkpoint / name).is_file()
+
+
+def test_export_writes_an_int8_onnx_model_with_a_truthful_card(exported_model, trained_checkpoint):
+    card = json.loads((exported_model / "model.json").read_text())
+    assert card["onnx_sha256"] == file_sha256(exported_model / "model.onnx")
+    assert card["labels"] == ["safe", "phishing"]
+    assert 0 < card["threshold"] <= 1
+    assert card["max_length"] == 32
+    assert card["data"]["sha256"] == json.loads((trained_checkpoint / "training.json").read_text())["data"]["sha256"]
+    assert card["metrics"]["int8"]["overall"]["roc_auc"] > 0.8
+    assert card["metrics"]["int8_fp32_verdict_agreement"] >= 0.99
+    session = onnxruntime.InferenceSession(str(exported_model / "model.onnx"), providers=["CPUExecutionProvider"])
+    ops = {node.op_type for node in __import__("onnx").load(str(exported_model / "model.onnx")).graph.node}
+    assert ops & {"DynamicQuantizeLinear", "MatMulInteger", "DynamicQuantizeMatMul", "QAttention"}
+    shapes = {i.name: i.shape for i in session.get_inputs()}
+    assert all(isinstance(dim, str) for dim in shapes["input_ids"])  # dynamic batch and sequence
+
+
+def test_exported_model_scores_batches_like_single_urls(exported_model):
+    classifier, _ = Classifier.from_model_dir(exported_model)
+    urls = ["https://www.wikipedia.org/", "http://secure-login.paypal.com.verify-account.example/signin", "https://a.example/" + "x" * 500]
+    together = classifier.score(urls)
+    alone = [classifier.score([url])[0] for url in urls]
+    assert together.tolist() == alone or max(abs(a - b) for a, b in zip(together, alone)) < 1e-4
+
+
+def test_check_json_reads_stdin_and_keeps_input_order(exported_model):
+    lines = ["https://www.wikipedia.org/", "", "mailto:a@b.example", "not a url", "http://192.168.1.1/", "HTTPS://Example.com/a#frag"]
+    result = run_baitwatch("check", "--model", str(exported_model), "--json", "-", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 2, result.stderr  # one input was not a URL
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["url"] for a in answers] == [
+        "https://www.wikipedia.org/", "mailto:a@b.example", "not a url", "http://192.168.1.1/", "https://example.com/a",
+    ]
+    assert answers[0]["verdict"] in {"safe", "phishing"} and answers[0]["reason"] == "model"
+    assert 0 <= answers[0]["score"] <= 1
+    assert answers[1]["verdict"] == "skipped" and answers[1]["reason"] == "not-web"
+    assert "error" in answers[2]
+    assert answers[3]["reason"] == "private-address"
+
+
+def test_evaluate_prints_the_table_and_saves_plots(exported_model, trained_checkpoint, tmp_path):
+    result = run_baitwatch("evaluate", str(exported_model), "--data", str(trained_checkpoint / "test.csv.gz"), "--plots", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "roc_auc" in result.stdout and "tpr_at_fpr_0.1pct" in result.stdout
+    for name in ("roc.png", "scores.png"):
+        assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
