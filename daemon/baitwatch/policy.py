@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from baitwatch.urls import CanonicalUrl
 
 # Names that only ever resolve inside the user's own machine or network.
 _LOCAL_NAME_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa", ".lan")
 
 
-def skip_reason(url: CanonicalUrl) -> str | None:
-    """The reason a URL is not scored (``not-web``, ``private-address``), or None to score it."""
+def skip_reason(
+    url: CanonicalUrl,
+    *,
+    enabled: bool = True,
+    user_allowlist: Container[str] = frozenset(),
+    known_good: Container[str] = frozenset(),
+) -> str | None:
+    """Why ``url`` is not scored, or None to score it. The first rule that applies wins:
+    ``disabled``, ``not-web``, ``private-address``, ``user-allowlist``, ``known-good``."""
+    if not enabled:
+        return "disabled"
     if not url.is_web:
         return "not-web"
     if is_private_host(url):
         return "private-address"
+    if url.registrable_domain in user_allowlist:
+        return "user-allowlist"
+    if url.registrable_domain in known_good:
+        return "known-good"
     return None
 
 

@@ -1,0 +1,65 @@
+"""Micro-batching: requests that arrive while the model is busy share its next call.
+
+No timer: a lone request runs at once, so batching never adds latency at low load, and
+under load every model call takes all the URLs that queued up while the last one ran.
+Inference runs on one worker thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+
+class MicroBatcher:
+    def __init__(self, score: Callable[[list[str]], np.ndarray], max_batch: int = 64):
+        self._score = score
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[tuple[str, asyncio.Future]] = asyncio.Queue()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="baitwatch-model")
+        self._worker: asyncio.Task | None = None
+        self.model_calls = 0
+
+    async def score(self, texts: list[str]) -> list[float]:
+        if self._worker is None:
+            self._worker = asyncio.get_running_loop().create_task(self._run())
+        loop = asyncio.get_running_loop()
+        futures = []
+        for text in texts:
+            future = loop.create_future()
+            self._queue.put_nowait((text, future))
+            futures.append(future)
+        return list(await asyncio.gather(*futures))
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self._max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            batch = [(text, future) for text, future in batch if not future.cancelled()]
+            if not batch:
+                continue
+            try:
+                scores = await loop.run_in_executor(self._executor, self._score, [text for text, _ in batch])
+                self.model_calls += 1
+            except Exception as error:  # handed to every waiting request, never lost
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (_, future), score in zip(batch, scores.tolist()):
+                if not future.done():
+                    future.set_result(score)
+
+    async def close(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            try:
+                await self._worker
+            except asyncio.CancelledError:
+                pass
+        self._executor.shutdown(wait=True)

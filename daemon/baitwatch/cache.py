@@ -1,0 +1,29 @@
+"""Model scores already computed, keyed by model id and canonical URL (TTL + LRU, bounded)."""
+
+from __future__ import annotations
+
+from cachetools import TTLCache
+
+
+class ScoreCache:
+    """Only model scores are cached: allowlists and the on/off switch are applied before it,
+    so changing them takes effect at once."""
+
+    def __init__(self, max_entries: int, ttl_seconds: float):
+        self._scores: TTLCache = TTLCache(maxsize=max_entries, ttl=ttl_seconds)
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, model_id: str, url: str) -> float | None:
+        score = self._scores.get((model_id, url))
+        if score is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return score
+
+    def put(self, model_id: str, url: str, score: float) -> None:
+        self._scores[(model_id, url)] = score
+
+    def stats(self) -> dict:
+        return {"entries": len(self._scores), "max_entries": int(self._scores.maxsize), "hits": self.hits, "misses": self.misses}

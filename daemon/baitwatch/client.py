@@ -1,0 +1,43 @@
+"""A small synchronous client of the running daemon, for the command line and the tray."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from baitwatch.config import Config
+from baitwatch.errors import BaitwatchError
+from baitwatch.paths import config_dir
+from baitwatch.security import TOKEN_FILE
+
+
+class DaemonClient:
+    def __init__(self, config: Config, timeout: float = 5.0):
+        host = f"[{config.host}]" if ":" in config.host else config.host
+        self.base = f"http://{host}:{config.port}"
+        self.timeout = timeout
+
+    def request(self, method: str, path: str, body: dict | None = None) -> dict:
+        headers = {"Content-Type": "application/json"}
+        if method != "GET":
+            headers["Authorization"] = f"Bearer {self._token()}"
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            try:
+                message = json.loads(error.read())["error"]
+            except (ValueError, KeyError, TypeError):
+                message = f"HTTP {error.code}"
+            raise BaitwatchError(f"the daemon refused {method} {path}: {message}") from None
+        except (urllib.error.URLError, OSError):
+            raise BaitwatchError(f"the daemon is not running at {self.base} (start it with baitwatch serve)") from None
+
+    def _token(self) -> str:
+        try:
+            return (config_dir() / TOKEN_FILE).read_text(encoding="ascii").strip()
+        except OSError:
+            raise BaitwatchError(f"cannot read the daemon's token in {config_dir()}; has the daemon run as this user?") from None

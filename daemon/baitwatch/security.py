@@ -1,0 +1,124 @@
+"""What keeps web pages and other machines away from the daemon, as aiohttp middlewares.
+
+* Host: only a loopback name with the port we listen on (defeats DNS rebinding).
+* Origin: a request from a web page is refused, whatever its method or content type;
+  only browser-extension origins, and clients that send no Origin (the CLI, the tray), pass.
+* Token: every state-changing route but checking and pairing needs the per-install token.
+* Errors: every failure is JSON ``{"error", "code"}``, never a traceback.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from aiohttp import web
+
+log = logging.getLogger(__name__)
+
+TOKEN_FILE = "token"
+EXTENSION_ORIGIN_SCHEMES = ("chrome-extension://", "moz-extension://", "safari-web-extension://")
+LOOPBACK_HOST_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
+# Routes that change nothing the user owns, so a paired-or-not extension may call them.
+TOKENLESS_ROUTES = frozenset({("POST", "/v1/check"), ("POST", "/v1/check-batch"), ("POST", "/v1/pair")})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ApiError(Exception):
+    """An answer with a status, a machine-readable code and one human sentence."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def load_or_create_token(folder: Path) -> str:
+    """The per-install secret, created on first start with mode 0600."""
+    path = folder / TOKEN_FILE
+    try:
+        token = path.read_text(encoding="ascii").strip()
+        if len(token) >= 32:
+            return token
+    except FileNotFoundError:
+        pass
+    folder.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    temp = path.with_name(f".{TOKEN_FILE}.{os.getpid()}")
+    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as stream:
+        stream.write(token + "\n")
+    os.replace(temp, path)
+    return token
+
+
+def error_body(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": message, "code": code}, status=status)
+
+
+_HTTP_CODES = {
+    400: ("bad-request", "The request is malformed."),
+    404: ("not-found", "There is no such API route."),
+    405: ("method-not-allowed", "This route does not take that method."),
+    413: ("too-large", "The request body is too large."),
+}
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler):
+    try:
+        return await handler(request)
+    except ApiError as error:
+        return error_body(error.status, error.code, error.message)
+    except web.HTTPException as error:
+        if error.status_code < 400:
+            raise
+        code, message = _HTTP_CODES.get(error.status_code, ("http-error", error.reason))
+        return error_body(error.status_code, code, message)
+    except Exception:
+        log.exception("internal error on %s %s", request.method, request.path)
+        return error_body(500, "internal-error", "The daemon hit an internal error; see its log.")
+
+
+def host_guard(extra_names: frozenset[str] = frozenset()):
+    allowed = LOOPBACK_HOST_NAMES | extra_names
+
+    @web.middleware
+    async def middleware(request: web.Request, handler):
+        name, _, port = request.headers.get("Host", "").rpartition(":")
+        socket_name = request.transport.get_extra_info("sockname") if request.transport else None
+        listening_port = str(socket_name[1]) if socket_name else ""
+        if name.lower() not in allowed or port != listening_port:
+            raise ApiError(403, "bad-host", "The Host header must name this machine's loopback address and the daemon's port.")
+        return await handler(request)
+
+    return middleware
+
+
+@web.middleware
+async def origin_guard(request: web.Request, handler):
+    origin = request.headers.get("Origin")
+    if origin is not None and not origin.startswith(EXTENSION_ORIGIN_SCHEMES):
+        raise ApiError(403, "forbidden-origin", "Web pages may not talk to the baitwatch daemon.")
+    # A page's no-cors request (an <img> or <script> tag) carries no Origin but says where it came from.
+    if origin is None and request.headers.get("Sec-Fetch-Site", "none") not in ("none", "same-origin"):
+        raise ApiError(403, "forbidden-origin", "Web pages may not talk to the baitwatch daemon.")
+    return await handler(request)
+
+
+def token_guard(token: str):
+    expected = f"Bearer {token}".encode()
+
+    @web.middleware
+    async def middleware(request: web.Request, handler):
+        if request.method not in SAFE_METHODS and (request.method, request.path) not in TOKENLESS_ROUTES:
+            given = request.headers.get("Authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                raise ApiError(401, "token-required", "This route needs the daemon's token; pair the extension first.")
+        return await handler(request)
+
+    return middleware

@@ -1,0 +1,258 @@
+"""The daemon's HTTP API (aiohttp). Routes and their contract: docs/API in the README."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from datetime import datetime, timezone
+
+from aiohttp import web
+
+from baitwatch import __version__
+from baitwatch.batcher import MicroBatcher
+from baitwatch.cache import ScoreCache
+from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
+from baitwatch.config import Config
+from baitwatch.known_good import shipped_known_good
+from baitwatch.pairing import CODE_LIFETIME_SECONDS, Pairing
+from baitwatch.paths import config_dir, data_dir
+from baitwatch.policy import skip_reason
+from baitwatch.security import ApiError, host_guard, json_errors, load_or_create_token, origin_guard, token_guard
+from baitwatch.store import Store
+from baitwatch.urls import InvalidUrl, canonicalize, registrable_domain
+from baitwatch.verdict import Verdict
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1 << 20
+MAX_REQUEST_URL_CHARS = 8192
+MAX_BATCH_URLS = 256
+FEEDBACK_LABELS = ("safe", "phishing")
+
+STORE = web.AppKey("store", Store)
+CONFIG = web.AppKey("config", Config)
+PAIRING = web.AppKey("pairing", Pairing)
+STATE = web.AppKey("state", dict)
+
+
+def create_app(config: Config) -> web.Application:
+    token = load_or_create_token(config_dir())
+    extra_hosts = frozenset({config.host}) if config.unsafe_allow_remote else frozenset()
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES,
+        middlewares=[json_errors, host_guard(extra_hosts), origin_guard, token_guard(token)],
+    )
+    app[CONFIG] = config
+    app[STORE] = Store(data_dir())
+    app[PAIRING] = Pairing(token)
+    app[STATE] = {"started": time.time(), "counters": Counter()}
+    app.cleanup_ctx.append(_model_context)
+    app.add_routes(
+        [
+            web.post("/v1/check", check),
+            web.post("/v1/check-batch", check_batch),
+            web.get("/v1/status", status),
+            web.get("/v1/settings", get_settings),
+            web.put("/v1/settings", put_settings),
+            web.get("/v1/allowlist", get_allowlist),
+            web.post("/v1/allowlist", add_to_allowlist),
+            web.delete("/v1/allowlist", remove_from_allowlist),
+            web.post("/v1/feedback", add_feedback),
+            web.post("/v1/pair", pair),
+            web.post("/v1/pair/code", new_pairing_code),
+        ]
+    )
+    return app
+
+
+async def _model_context(app: web.Application):
+    config = app[CONFIG]
+    classifier, card = Classifier.from_model_dir(config.model_dir or SHIPPED_MODEL_DIR)
+    state = app[STATE]
+    state["card"] = card
+    state["cache"] = ScoreCache(config.cache_entries, config.cache_ttl_seconds)
+    state["batcher"] = MicroBatcher(classifier.score)
+    state["known_good"] = shipped_known_good()
+    log.info("model %s loaded; listening for checks", card.id)
+    yield
+    await state["batcher"].close()
+
+
+# --- request parsing ---------------------------------------------------------------------
+async def _json_object(request: web.Request) -> dict:
+    body = await request.read()
+    try:
+        value = json.loads(body)
+    except ValueError:
+        raise ApiError(400, "bad-json", "The request body is not valid JSON.") from None
+    if not isinstance(value, dict):
+        raise ApiError(400, "bad-json", "The request body must be a JSON object.")
+    return value
+
+
+def _string_field(body: dict, name: str, max_chars: int) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(400, f"missing-{name}", f"The body needs a non-empty string field {name!r}.")
+    if len(value) > max_chars:
+        raise ApiError(400, f"{name}-too-long", f"The field {name!r} is longer than {max_chars} characters.")
+    return value
+
+
+def _parse_url(raw: str):
+    if len(raw) > MAX_REQUEST_URL_CHARS:
+        raise ApiError(400, "url-too-long", f"The URL is longer than {MAX_REQUEST_URL_CHARS} characters.")
+    try:
+        return canonicalize(raw)
+    except InvalidUrl as error:
+        raise ApiError(400, "bad-url", f"The URL cannot be read: {error}.") from None
+
+
+# --- verdicts ----------------------------------------------------------------------------
+async def _verdicts(app: web.Application, urls: list) -> list[Verdict]:
+    state, store = app[STATE], app[STORE]
+    card, cache = state["card"], state["cache"]
+    enabled = store.settings["enabled"]
+    allowlist = frozenset(store.allowlist)
+    verdicts: list[Verdict | None] = []
+    misses = []
+    for url in urls:
+        reason = skip_reason(url, enabled=enabled, user_allowlist=allowlist, known_good=state["known_good"])
+        if reason:
+            verdicts.append(Verdict.skipped(url, reason, card))
+            continue
+        score = cache.get(card.id, url.text)
+        verdicts.append(None if score is None else Verdict.scored(url, score, card, cached=True))
+        if score is None:
+            misses.append(len(verdicts) - 1)
+    if misses:
+        scores = await state["batcher"].score([urls[i].text for i in misses])
+        for index, score in zip(misses, scores):
+            cache.put(card.id, urls[index].text, score)
+            verdicts[index] = Verdict.scored(urls[index], score, card)
+    counters = state["counters"]
+    for url, verdict in zip(urls, verdicts):
+        counters["checked"] += 1
+        counters[verdict.verdict] += 1
+        log.debug("check %s -> %s (%s)", url.text if app[CONFIG].log_urls else url.host, verdict.verdict, verdict.reason)
+    return verdicts
+
+
+async def check(request: web.Request) -> web.Response:
+    url = _parse_url(_string_field(await _json_object(request), "url", MAX_REQUEST_URL_CHARS))
+    (verdict,) = await _verdicts(request.app, [url])
+    return web.json_response(verdict.as_dict())
+
+
+async def check_batch(request: web.Request) -> web.Response:
+    raw_urls = (await _json_object(request)).get("urls")
+    if not isinstance(raw_urls, list) or not all(isinstance(u, str) for u in raw_urls):
+        raise ApiError(400, "missing-urls", "The body needs a field 'urls' holding a list of strings.")
+    if len(raw_urls) > MAX_BATCH_URLS:
+        raise ApiError(413, "batch-too-large", f"A batch holds at most {MAX_BATCH_URLS} URLs.")
+    parsed, errors = [], {}
+    for position, raw in enumerate(raw_urls):
+        try:
+            parsed.append(_parse_url(raw))
+        except ApiError as error:
+            errors[position] = {"url": raw[:200], "error": error.message, "code": error.code}
+    verdicts = iter(await _verdicts(request.app, parsed))
+    results = [errors[i] if i in errors else next(verdicts).as_dict() for i in range(len(raw_urls))]
+    return web.json_response({"results": results})
+
+
+# --- state -------------------------------------------------------------------------------
+async def status(request: web.Request) -> web.Response:
+    app = request.app
+    state, store = app[STATE], app[STORE]
+    card: ModelCard = state["card"]
+    return web.json_response(
+        {
+            "version": __version__,
+            "enabled": store.settings["enabled"],
+            "model": {
+                "id": card.id,
+                "threshold": card.threshold,
+                "metrics": card.raw.get("metrics", {}).get("int8", {}).get("overall"),
+            },
+            "cache": state["cache"].stats(),
+            "counters": dict(state["counters"]) | {"model_calls": state["batcher"].model_calls},
+            "allowlist_size": len(store.allowlist),
+            "feedback_entries": store.feedback_count,
+            "problems": store.problems,
+            "uptime_seconds": round(time.time() - state["started"], 1),
+        }
+    )
+
+
+async def get_settings(request: web.Request) -> web.Response:
+    return web.json_response(request.app[STORE].settings)
+
+
+async def put_settings(request: web.Request) -> web.Response:
+    body = await _json_object(request)
+    unknown = set(body) - {"enabled"}
+    if unknown or not isinstance(body.get("enabled", True), bool):
+        raise ApiError(400, "bad-settings", "Settings take one field, 'enabled', which must be true or false.")
+    settings = request.app[STORE].update_settings(body)
+    log.info("protection %s", "on" if settings["enabled"] else "off")
+    return web.json_response(settings)
+
+
+def _domain_field(body: dict) -> str:
+    """The registrable domain of a host name or of a whole URL."""
+    raw = _string_field(body, "domain", 1024).strip()
+    try:
+        url = canonicalize(raw if "://" in raw else f"http://{raw}/")
+    except InvalidUrl:
+        url = None
+    if url is None or not url.is_web or ("://" not in raw and url.text != f"http://{url.host}/"):
+        raise ApiError(400, "bad-domain", "The domain must be a host name such as example.com, or a web URL.")
+    return registrable_domain(url.host)
+
+
+async def get_allowlist(request: web.Request) -> web.Response:
+    return web.json_response({"domains": request.app[STORE].allowlist})
+
+
+async def add_to_allowlist(request: web.Request) -> web.Response:
+    domain = _domain_field(await _json_object(request))
+    log.info("allowlisted %s", domain)
+    return web.json_response({"domains": request.app[STORE].allow(domain)})
+
+
+async def remove_from_allowlist(request: web.Request) -> web.Response:
+    domain = _domain_field(await _json_object(request))
+    return web.json_response({"domains": request.app[STORE].disallow(domain)})
+
+
+async def add_feedback(request: web.Request) -> web.Response:
+    body = await _json_object(request)
+    url = _parse_url(_string_field(body, "url", MAX_REQUEST_URL_CHARS))
+    label = body.get("label")
+    if label not in FEEDBACK_LABELS:
+        raise ApiError(400, "bad-label", "The label must be 'safe' or 'phishing'.")
+    entry = {
+        "url": url.text,
+        "label": label,
+        "model": request.app[STATE]["card"].id,
+        "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    if not request.app[STORE].add_feedback(entry):
+        raise ApiError(507, "feedback-full", "The feedback file is full; retrain with it and clear it first.")
+    return web.json_response({"stored": entry}, status=201)
+
+
+async def pair(request: web.Request) -> web.Response:
+    code = _string_field(await _json_object(request), "code", 16).strip()
+    token = request.app[PAIRING].redeem(code)
+    if token is None:
+        raise ApiError(401, "bad-code", "That pairing code is wrong or has expired; ask for a new one.")
+    log.info("a browser extension was paired")
+    return web.json_response({"token": token})
+
+
+async def new_pairing_code(request: web.Request) -> web.Response:
+    return web.json_response({"code": request.app[PAIRING].new_code(), "expires_in_seconds": CODE_LIFETIME_SECONDS})

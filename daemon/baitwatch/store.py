@@ -1,0 +1,177 @@
+"""The user's data: settings, allowlist and feedback, under the data folder.
+
+Whole files are written atomically (temp file, fsync, rename), so a crash mid-write leaves
+the previous version. Feedback is append-only JSON Lines, so a crash can at worst leave a
+half-written last line, which the next start sets aside. A file that cannot be read is never
+silently dropped: it is moved aside as ``NAME.corrupt-TIMESTAMP``, logged, reported in
+``/v1/status``, and replaced by defaults.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SETTINGS_FILE = "settings.json"
+ALLOWLIST_FILE = "allowlist.json"
+FEEDBACK_FILE = "feedback.jsonl"
+DEFAULT_SETTINGS = {"enabled": True}
+MAX_FEEDBACK_ENTRIES = 100_000
+
+
+def write_atomically(path: Path, text: str, mode: int = 0o600) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:  # not possible on Windows; the rename is still atomic there
+        return
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _valid_settings(value) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("enabled", True), bool)
+
+
+def _valid_allowlist(value) -> bool:
+    return isinstance(value, list) and all(isinstance(domain, str) for domain in value)
+
+
+class Store:
+    """Settings, allowlist and feedback of one user, safe to call from several threads."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.problems: list[str] = []
+        self._lock = threading.Lock()
+        folder.mkdir(parents=True, exist_ok=True)
+        self._settings = DEFAULT_SETTINGS | self._load_json(SETTINGS_FILE, _valid_settings, DEFAULT_SETTINGS)
+        self._allowlist = sorted(set(self._load_json(ALLOWLIST_FILE, _valid_allowlist, [])))
+        self._feedback_count = self._check_feedback()
+
+    # --- settings -------------------------------------------------------------------------
+    @property
+    def settings(self) -> dict:
+        return dict(self._settings)
+
+    def update_settings(self, changes: dict) -> dict:
+        with self._lock:
+            updated = self._settings | changes
+            write_atomically(self.folder / SETTINGS_FILE, json.dumps(updated, indent=2) + "\n")
+            self._settings = updated
+            return dict(updated)
+
+    # --- allowlist ------------------------------------------------------------------------
+    @property
+    def allowlist(self) -> list[str]:
+        return list(self._allowlist)
+
+    def is_allowlisted(self, domain: str) -> bool:
+        return domain in self._allowlist
+
+    def allow(self, domain: str) -> list[str]:
+        return self._replace_allowlist(set(self._allowlist) | {domain})
+
+    def disallow(self, domain: str) -> list[str]:
+        return self._replace_allowlist(set(self._allowlist) - {domain})
+
+    def _replace_allowlist(self, domains: set[str]) -> list[str]:
+        with self._lock:
+            updated = sorted(domains)
+            write_atomically(self.folder / ALLOWLIST_FILE, json.dumps(updated, indent=2) + "\n")
+            self._allowlist = updated
+            return list(updated)
+
+    # --- feedback -------------------------------------------------------------------------
+    @property
+    def feedback_count(self) -> int:
+        return self._feedback_count
+
+    def add_feedback(self, entry: dict) -> bool:
+        """Append one entry; False when the feedback file is full."""
+        line = json.dumps(entry, ensure_ascii=False) + "\n"
+        with self._lock:
+            if self._feedback_count >= MAX_FEEDBACK_ENTRIES:
+                return False
+            path = self.folder / FEEDBACK_FILE
+            descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(descriptor, line.encode("utf-8"))
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+            self._feedback_count += 1
+            return True
+
+    def feedback(self) -> list[dict]:
+        path = self.folder / FEEDBACK_FILE
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    # --- reading and setting aside --------------------------------------------------------
+    def _load_json(self, name: str, is_valid, default):
+        path = self.folder / name
+        try:
+            value = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return default
+        except (OSError, ValueError) as error:
+            self._set_aside(path, f"unreadable ({error.__class__.__name__})")
+            return default
+        if not is_valid(value):
+            self._set_aside(path, "not in the expected form")
+            return default
+        return value
+
+    def _check_feedback(self) -> int:
+        """Count the entries; a damaged file is set aside and its good lines kept."""
+        path = self.folder / FEEDBACK_FILE
+        if not path.exists():
+            return 0
+        good, bad = [], 0
+        for line in path.read_bytes().splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                bad += 1
+                continue
+            if isinstance(entry, dict):
+                good.append(json.dumps(entry, ensure_ascii=False))
+            else:
+                bad += 1
+        if bad:
+            self._set_aside(path, f"{bad} damaged lines")
+            write_atomically(path, "".join(line + "\n" for line in good))
+        return len(good)
+
+    def _set_aside(self, path: Path, why: str) -> None:
+        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        os.replace(path, aside)
+        message = f"{path.name} was {why}; it was moved to {aside.name} and defaults are in use"
+        log.warning(message)
+        self.problems.append(message)
