@@ -1,0 +1,29 @@
+// Emits dist/chrome and dist/firefox from one source tree; only the manifest differs.
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const manifest = JSON.parse(readFileSync(join(here, "src", "manifest.json"), "utf8"));
+
+const BROWSERS = {
+  chrome: {
+    background: { service_worker: "background.js", type: "module" },
+    minimum_chrome_version: "116",
+  },
+  firefox: {
+    background: { scripts: ["background.js"], type: "module" },
+    browser_specific_settings: {
+      gecko: { id: "baitwatch@baitwatch.org", strict_min_version: "142.0", data_collection_permissions: { required: ["none"] } },
+    },
+  },
+};
+
+for (const [browser, extra] of Object.entries(BROWSERS)) {
+  const out = join(here, "dist", browser);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  cpSync(join(here, "src"), out, { recursive: true, filter: (path) => !path.endsWith("manifest.json") });
+  writeFileSync(join(out, "manifest.json"), JSON.stringify({ ...manifest, ...extra }, null, 2) + "\n");
+  console.log(`built ${out}`);
+}

@@ -1,0 +1,55 @@
+// The popup: this tab's verdict, the on/off switch (the daemon's own setting, so popup and
+// tray agree), pairing, and counts.
+
+const VERDICT_TEXT = {
+  warning: "This page looks like phishing.",
+  unreachable: "The baitwatch daemon is not reachable: pages are not being checked.",
+  off: "Protection is off.",
+  unpaired: "Checked. Pair to use Trust, Report and the switch.",
+  safe: "Checked: no sign of phishing.",
+  idle: "Nothing to check on this page.",
+};
+
+const $ = (id) => document.getElementById(id);
+
+async function ask(message) {
+  const answer = await chrome.runtime.sendMessage(message);
+  if (answer?.error) throw new Error(answer.error);
+  return answer;
+}
+
+async function refresh() {
+  const state = await ask({ type: "popup-state" });
+  $("verdict").textContent = VERDICT_TEXT[state.state];
+  $("verdict").dataset.state = state.state;
+  $("enabled").checked = state.daemon.enabled;
+  $("enabled").disabled = !state.daemon.reachable || !state.daemon.paired;
+  $("pair-form").hidden = state.daemon.paired;
+  $("counts").textContent = `Pages checked: ${state.checked}. Warnings shown: ${state.warnings}.`;
+}
+
+$("enabled").addEventListener("change", async (event) => {
+  $("message").textContent = "";
+  try {
+    await ask({ type: "set-enabled", enabled: event.target.checked });
+  } catch (error) {
+    $("message").textContent = error.message;
+  }
+  await refresh();
+});
+
+$("pair-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("message").textContent = "";
+  try {
+    await ask({ type: "pair", code: $("code").value.trim() });
+    $("message").textContent = "";
+  } catch (error) {
+    $("message").textContent = error.message;
+  }
+  await refresh();
+});
+
+refresh().catch((error) => {
+  $("message").textContent = error.message;
+});

@@ -1,0 +1,132 @@
+// What the end-to-end tests run against: a real `baitwatch serve`, a small local web
+// server, and Debian's Chromium with the built extension loaded.
+
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const REPO = resolve(here, "..", "..", "..");
+export const EXTENSION = resolve(here, "..", "..", "dist", "chrome");
+const PYTHON = process.env.BAITWATCH_PYTHON ?? join(REPO, ".venv", "bin", "python");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+export function freePort() {
+  return new Promise((done) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+export async function waitFor(predicate, { timeoutMs = 15000, what = "condition" } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+export class Daemon {
+  constructor(port) {
+    this.port = port;
+    this.home = mkdtempSync(join(tmpdir(), "baitwatch-e2e-"));
+    this.env = { ...process.env, BAITWATCH_CONFIG_DIR: join(this.home, "config"), BAITWATCH_DATA_DIR: join(this.home, "data") };
+    this.base = `http://127.0.0.1:${port}`;
+  }
+
+  async start() {
+    this.process = spawn(PYTHON, ["-m", "baitwatch", "serve", "--no-tray", "--port", String(this.port)], { env: this.env, stdio: "ignore" });
+    await waitFor(() => this.request("GET", "/v1/status").then(() => true, () => false), { timeoutMs: 60000, what: "the daemon" });
+  }
+
+  async stop() {
+    if (!this.process || this.process.exitCode !== null) return;
+    const exited = new Promise((done) => this.process.once("exit", done));
+    this.process.kill("SIGTERM");
+    await exited;
+  }
+
+  get token() {
+    return readFileSync(join(this.env.BAITWATCH_CONFIG_DIR, "token"), "utf8").trim();
+  }
+
+  pairingCode() {
+    const result = spawnSync(PYTHON, ["-m", "baitwatch", "pair", "--port", String(this.port)], { env: this.env, encoding: "utf8" });
+    const match = /Pairing code: (\d{6})/.exec(result.stdout);
+    if (!match) throw new Error(`baitwatch pair failed: ${result.stderr}`);
+    return match[1];
+  }
+
+  async request(method, path, body) {
+    const response = await fetch(this.base + path, {
+      method,
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${this.token}` },
+      body: body && JSON.stringify(body),
+    });
+    return response.json();
+  }
+}
+
+// Pages served under any host name; Chromium's resolver sends the test hosts here.
+export async function startWebServer() {
+  const server = createServer((request, response) => {
+    response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+    response.end(`<!doctype html><html><head><title>${request.headers.host}</title></head>
+      <body style="font: 16px sans-serif; margin: 0; padding: 120px 24px">
+      <h1>Sign in to your account</h1><p>Served for ${request.headers.host}${request.url}</p>
+      <form><input placeholder="Email"> <input type="password" placeholder="Password"> <button>Sign in</button></form>
+      </body></html>`);
+  });
+  await new Promise((done) => server.listen(0, "127.0.0.1", done));
+  return server;
+}
+
+export async function launchBrowser(hosts) {
+  const userDataDir = mkdtempSync(join(tmpdir(), "baitwatch-chromium-"));
+  const rules = hosts.map((host) => `MAP ${host} 127.0.0.1`).join(", ");
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      `--disable-extensions-except=${EXTENSION}`,
+      `--load-extension=${EXTENSION}`,
+      `--host-resolver-rules=${rules}`,
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
+  return { context, worker, extensionId: new URL(worker.url()).host };
+}
+
+// The toolbar title the extension set for the tab showing `url`.
+export async function toolbarTitle(worker, url) {
+  return worker.evaluate(async (url) => {
+    const [tab] = await chrome.tabs.query({ url });
+    return tab ? chrome.action.getTitle({ tabId: tab.id }) : null;
+  }, url);
+}
+
+// The accessibility tree of a page, shadow roots included: what a screen reader gets.
+export async function accessibilityNodes(context, page) {
+  const session = await context.newCDPSession(page);
+  const { nodes } = await session.send("Accessibility.getFullAXTree");
+  await session.detach();
+  return nodes.filter((node) => !node.ignored).map((node) => ({ role: node.role?.value, name: node.name?.value ?? "" }));
+}
+
+export { chromium }; // for benchmarks that compare against a browser without the extension

@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { TOOLBAR, toolbarState } from "../../src/lib/toolbar-state.js";
+
+const UP = { reachable: true, enabled: true, paired: true };
+
+test("each state has its own look", () => {
+  const badges = Object.values(TOOLBAR).map((look) => `${look.badge}|${look.title}`);
+  assert.equal(new Set(badges).size, badges.length);
+});
+
+test("a warning outranks everything", () => {
+  assert.equal(toolbarState({ status: "phishing" }, { reachable: true, enabled: true, paired: false }), "warning");
+});
+
+test("daemon down, protection off, not paired, checked safe", () => {
+  assert.equal(toolbarState({ status: "unreachable" }, UP), "unreachable");
+  assert.equal(toolbarState({ status: "idle" }, { ...UP, reachable: false }), "unreachable");
+  assert.equal(toolbarState({ status: "skipped" }, { ...UP, enabled: false }), "off");
+  assert.equal(toolbarState({ status: "safe" }, { ...UP, paired: false }), "unpaired");
+  assert.equal(toolbarState({ status: "safe" }, UP), "safe");
+  assert.equal(toolbarState({ status: "idle" }, UP), "idle");
+});
