@@ -1,0 +1,132 @@
+"""The system tray icon: is baitwatch protecting me, and one click to turn it on or off.
+
+It is a client of the daemon like the extension, so the tray and the popup always show the
+daemon's real setting: it polls ``/v1/status`` every two seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+from baitwatch.client import DaemonClient
+from baitwatch.errors import BaitwatchError
+from baitwatch.paths import data_dir
+
+POLL_SECONDS = 2.0
+LOOKS = {
+    "protecting": ("#1e6b35", "baitwatch: protecting you"),
+    "off": ("#8a8a8a", "baitwatch: protection is OFF"),
+    "unreachable": ("#b3261e", "baitwatch: the daemon is not running"),
+}
+
+
+def display_available() -> bool:
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def draw_icon(color: str, size: int = 64):
+    """A shield in the state's colour, drawn with Pillow."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    s = size / 16
+    shield = [(8, 0.5), (14.5, 3), (14, 9), (8, 15.5), (2, 9), (1.5, 3)]
+    draw.polygon([(x * s, y * s) for x, y in shield], fill=color)
+    draw.line([(5 * s, 8 * s), (7.2 * s, 10.2 * s), (11 * s, 5.8 * s)], fill="white", width=max(2, int(1.6 * s)))
+    return image
+
+
+class Tray:
+    def __init__(self, client: DaemonClient, on_quit: Callable[[], None] | None = None):
+        if not display_available():
+            raise BaitwatchError("no display: the tray icon needs a graphical session (DISPLAY or WAYLAND_DISPLAY is not set)")
+        try:
+            import pystray
+        except Exception as error:  # pystray picks its backend at import and fails without one
+            raise BaitwatchError(f"the tray icon cannot start here: {error}") from None
+        self._client = client
+        self.on_quit = on_quit
+        self._stopped = threading.Event()
+        self.enabled = False
+        self.state = "unreachable"
+        self.pairing_code: str | None = None
+        self._code_expires = 0.0
+        self.icon = pystray.Icon(
+            "baitwatch",
+            draw_icon(LOOKS["unreachable"][0]),
+            LOOKS["unreachable"][1],
+            menu=pystray.Menu(
+                pystray.MenuItem("Protection on", self.toggle, checked=lambda item: self.enabled, enabled=lambda item: self.state != "unreachable"),
+                pystray.MenuItem("Pair a browser", self.pair, enabled=lambda item: self.state != "unreachable"),
+                pystray.MenuItem(lambda item: f"Pairing code: {self.pairing_code}", None, enabled=False, visible=lambda item: self.pairing_code is not None),
+                pystray.MenuItem("Open data folder", self.open_data_folder),
+                pystray.MenuItem("Quit", self.quit),
+            ),
+        )
+
+    # --- state --------------------------------------------------------------------------
+    def refresh(self) -> None:
+        try:
+            self.enabled = bool(self._client.request("GET", "/v1/status")["enabled"])
+            self.state = "protecting" if self.enabled else "off"
+        except BaitwatchError:
+            self.state = "unreachable"
+        if self.pairing_code and time.monotonic() > self._code_expires:
+            self.pairing_code = None
+        color, title = LOOKS[self.state]
+        self.icon.icon = draw_icon(color)
+        self.icon.title = title
+        self.icon.update_menu()
+
+    def _poll(self) -> None:
+        while not self._stopped.wait(POLL_SECONDS):
+            self.refresh()
+
+    # --- menu actions -------------------------------------------------------------------
+    def toggle(self, icon=None, item=None) -> None:
+        self._client.request("PUT", "/v1/settings", {"enabled": not self.enabled})
+        self.refresh()
+
+    def pair(self, icon=None, item=None) -> None:
+        answer = self._client.request("POST", "/v1/pair/code", {})
+        self.pairing_code = answer["code"]
+        self._code_expires = time.monotonic() + answer["expires_in_seconds"]
+        self.refresh()
+        if self.icon.HAS_NOTIFICATION:
+            self.icon.notify(f"Enter {self.pairing_code} in the baitwatch extension's popup.", "Pair a browser")
+
+    def open_data_folder(self, icon=None, item=None) -> None:
+        folder = data_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        if sys.platform == "win32":
+            os.startfile(folder)  # noqa: S606 - opens the user's own folder
+        else:
+            subprocess.Popen(["open" if sys.platform == "darwin" else "xdg-open", str(folder)])
+
+    def quit(self, icon=None, item=None) -> None:
+        self.stop()
+        if self.on_quit:
+            self.on_quit()
+
+    # --- life cycle ---------------------------------------------------------------------
+    def run(self) -> None:
+        """Show the icon and poll the daemon until Quit; blocks the calling thread."""
+
+        def setup(icon) -> None:
+            icon.visible = True
+            self.refresh()
+            self._poll()
+
+        self.icon.run(setup=setup)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.icon.stop()

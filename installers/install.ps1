@@ -1,0 +1,83 @@
+# baitwatch installer for Windows. Needs no administrator rights.
+#
+#   powershell -ExecutionPolicy Bypass -File installers\install.ps1              install, or upgrade in place
+#   powershell -ExecutionPolicy Bypass -File installers\install.ps1 -Uninstall   remove it, keeping your data
+#   powershell -ExecutionPolicy Bypass -File installers\install.ps1 -Uninstall -Purge   ... and your data too
+param(
+    [switch]$Uninstall,
+    [switch]$Purge
+)
+$ErrorActionPreference = "Stop"
+
+if ($Purge -and -not $Uninstall) { throw "-Purge goes with -Uninstall" }
+
+$Repo = Split-Path -Parent $PSScriptRoot
+# The same folders platformdirs gives the daemon (appauthor=False).
+$Data = if ($env:BAITWATCH_DATA_DIR) { $env:BAITWATCH_DATA_DIR } else { Join-Path $env:LOCALAPPDATA "baitwatch" }
+$Config = if ($env:BAITWATCH_CONFIG_DIR) { $env:BAITWATCH_CONFIG_DIR } else { Join-Path $env:LOCALAPPDATA "baitwatch" }
+$Venv = Join-Path $Data "venv"
+$Python = Join-Path $Venv "Scripts\python.exe"
+$Baitwatch = Join-Path $Venv "Scripts\baitwatch.exe"
+$PidFile = Join-Path $Data "daemon.pid"
+
+function Stop-Daemon {
+    if (Test-Path $PidFile) {
+        Stop-Process -Id (Get-Content $PidFile) -ErrorAction SilentlyContinue
+        Remove-Item $PidFile -Force
+    }
+}
+
+function Start-Daemon {
+    $pythonw = Join-Path $Venv "Scripts\pythonw.exe"
+    $process = Start-Process -FilePath $pythonw -ArgumentList "-m", "baitwatch", "serve" -WindowStyle Hidden -PassThru
+    Set-Content -Path $PidFile -Value $process.Id
+}
+
+if ($Uninstall) {
+    Stop-Daemon
+    if (Test-Path $Baitwatch) { & $Baitwatch autostart remove --kind windows }
+    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $Venv
+    if ($Purge) {
+        Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $Data, $Config
+        Write-Host "baitwatch: removed baitwatch and all its data"
+    } else {
+        Write-Host "baitwatch: removed baitwatch; your settings, allowlist and feedback are still in $Data"
+    }
+    exit 0
+}
+
+$SystemPython = (Get-Command py -ErrorAction SilentlyContinue)
+New-Item -ItemType Directory -Force -Path $Data | Out-Null
+if (Test-Path $Baitwatch) {
+    Write-Host "baitwatch: upgrading the installation in $Venv"
+    Stop-Daemon
+} else {
+    Write-Host "baitwatch: installing into $Venv"
+    if ($SystemPython) { & py -3 -m venv $Venv } else { & python -m venv $Venv }
+}
+& $Python -c "import sys; sys.exit(sys.version_info < (3, 10))"
+if ($LASTEXITCODE -ne 0) { throw "baitwatch needs Python 3.10 or newer" }
+& $Python -m pip install --quiet --upgrade pip
+& $Python -m pip install --quiet --upgrade "$Repo[tray]"
+$Entry = & $Baitwatch autostart install --kind windows
+Write-Host "baitwatch: start at login: $Entry"
+Start-Daemon
+
+$tries = 0
+while ($true) {
+    & $Baitwatch status *> $null
+    if ($LASTEXITCODE -eq 0) { break }
+    $tries += 1
+    if ($tries -ge 60) { throw "the daemon did not answer; run '$Baitwatch serve' to see why" }
+    Start-Sleep -Milliseconds 500
+}
+& $Baitwatch status
+
+Write-Host @"
+
+baitwatch is running and protects this computer once the browser extension is loaded:
+  1. Build it:   cd "$Repo\extension"; npm ci; npm run build
+  2. Chrome/Edge: chrome://extensions -> Developer mode -> Load unpacked -> $Repo\extension\dist\chrome
+     Firefox:     about:debugging#/runtime/this-firefox -> Load Temporary Add-on -> $Repo\extension\dist\firefox\manifest.json
+  3. Pair it:    run  $Baitwatch pair  (or use the tray icon) and type the code into the extension's popup.
+"@

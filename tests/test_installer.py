@@ -1,0 +1,92 @@
+"""The Linux installer for real, in a temporary HOME, and the autostart files it writes."""
+
+import os
+import plistlib
+import shutil
+import subprocess
+
+import pytest
+
+from baitwatch.autostart import launchd_plist, systemd_unit
+from tests.conftest import ROOT, free_port
+
+INSTALLER = ROOT / "installers" / "install.sh"
+
+
+def test_launchd_agent_is_a_valid_plist(tmp_path):
+    command = ["/Users/a b/Library/Application Support/baitwatch/venv/bin/python", "-m", "baitwatch", "serve"]
+    agent = plistlib.loads(launchd_plist(command, tmp_path))
+    assert agent["Label"] == "org.baitwatch.daemon"
+    assert agent["ProgramArguments"] == command
+    assert agent["RunAtLoad"] is True
+
+
+def test_systemd_unit_quotes_paths_with_spaces():
+    unit = systemd_unit(["/home/a b/venv/bin/python", "-m", "baitwatch", "serve"])
+    assert 'ExecStart="/home/a b/venv/bin/python" -m baitwatch serve' in unit
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    port = free_port()
+    env = {
+        "HOME": str(home),
+        "PATH": os.environ["PATH"],
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "BAITWATCH_AUTOSTART_DIR": str(home / "autostart"),
+        "BAITWATCH_PORT": str(port),
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+    result = subprocess.run(["sh", str(INSTALLER)], env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    yield home, env, result.stdout
+    subprocess.run(["sh", str(INSTALLER), "--uninstall", "--purge"], env=env, capture_output=True, timeout=120)
+
+
+def test_install_starts_a_daemon_that_answers(installed):
+    home, env, output = installed
+    assert "protection ON" in output
+    assert "Load unpacked" in output and "pair" in output
+
+
+def test_the_unit_is_accepted_by_systemd(installed):
+    home, env, _ = installed
+    unit = home / "autostart" / "baitwatch.service"
+    venv_python = home / ".local" / "share" / "baitwatch" / "venv" / "bin" / "python"
+    assert f"ExecStart={venv_python} -m baitwatch serve" in unit.read_text()
+    assert shutil.which("systemd-analyze"), "install Debian's systemd to verify the unit"
+    runtime = home / "runtime"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    check = subprocess.run(
+        ["systemd-analyze", "verify", "--user", str(unit)],
+        capture_output=True, text=True, env={**os.environ, **env, "XDG_RUNTIME_DIR": str(runtime)},
+    )
+    assert check.returncode == 0, check.stderr
+
+
+def test_the_installed_venv_gives_verdicts(installed):
+    home, env, _ = installed
+    baitwatch = home / ".local" / "share" / "baitwatch" / "venv" / "bin" / "baitwatch"
+    result = subprocess.run([str(baitwatch), "check", "--json", "https://example.org/", "mailto:a@b.example"], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert '"reason": "not-web"' in result.stdout
+
+
+def test_reinstall_upgrades_in_place_and_uninstall_keeps_user_data(installed):
+    home, env, _ = installed
+    data = home / ".local" / "share" / "baitwatch"
+    (data / "allowlist.json").write_text('["example.org"]\n')
+    again = subprocess.run(["sh", str(INSTALLER)], env=env, capture_output=True, text=True, timeout=900)
+    assert again.returncode == 0, again.stderr
+    assert "upgrading the installation" in again.stdout
+    removed = subprocess.run(["sh", str(INSTALLER), "--uninstall"], env=env, capture_output=True, text=True, timeout=120)
+    assert removed.returncode == 0, removed.stderr
+    assert not (home / "autostart" / "baitwatch.service").exists()
+    assert not (data / "venv").exists()
+    assert sorted(p.name for p in data.iterdir()) == ["allowlist.json"]
+    purged = subprocess.run(["sh", str(INSTALLER), "--uninstall", "--purge"], env=env, capture_output=True, text=True, timeout=120)
+    assert purged.returncode == 0, purged.stderr
+    assert not data.exists()
+    assert not (home / ".config" / "baitwatch").exists()

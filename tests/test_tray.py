@@ -1,0 +1,131 @@
+"""The tray icon for real, on a virtual X display with a system tray, against a real daemon."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from baitwatch.client import DaemonClient
+from baitwatch.config import Config
+from baitwatch.errors import BaitwatchError
+from tests.conftest import RunningDaemon, free_port, run_baitwatch
+
+
+@pytest.fixture(scope="module")
+def x_display():
+    """Xvfb plus trayer (a freedesktop system tray), as on a desktop."""
+    number = 90 + os.getpid() % 400
+    display = f":{number}"
+    assert shutil.which("Xvfb") and shutil.which("trayer"), "install Debian's xvfb and trayer to test the tray"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    while not os.path.exists(f"/tmp/.X11-unix/X{number}"):
+        assert time.time() < deadline, "Xvfb did not start"
+        time.sleep(0.05)
+    tray_bar = subprocess.Popen(["trayer"], env={**os.environ, "DISPLAY": display}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    yield display
+    tray_bar.terminate()
+    xvfb.terminate()
+    tray_bar.wait()
+    xvfb.wait()
+
+
+def call(daemon, method, path, body=None):
+    request = urllib.request.Request(
+        daemon.base + path, method=method, data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {daemon.token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def wait_until(predicate, seconds=8.0):
+    deadline = time.time() + seconds
+    while not predicate():
+        assert time.time() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_tray_menu_toggles_protection_and_follows_the_daemon(tmp_path, x_display, monkeypatch):
+    from baitwatch.tray import Tray
+
+    daemon = RunningDaemon(tmp_path)
+    monkeypatch.setenv("DISPLAY", x_display)
+    monkeypatch.setenv("BAITWATCH_CONFIG_DIR", daemon.env["BAITWATCH_CONFIG_DIR"])
+    try:
+        tray = Tray(DaemonClient(Config(port=daemon.port)))
+        runner = threading.Thread(target=tray.run)
+        runner.start()
+        wait_until(lambda: tray.state == "protecting")
+        toggle, pair = tray.icon.menu.items[0], tray.icon.menu.items[1]
+        assert toggle.text == "Protection on" and toggle.checked is True
+
+        toggle(tray.icon)  # the user clicks the checkbox
+        assert call(daemon, "GET", "/v1/settings") == {"enabled": False}
+        assert toggle.checked is False and tray.state == "off"
+
+        call(daemon, "PUT", "/v1/settings", {"enabled": True})  # e.g. from the extension's popup
+        wait_until(lambda: toggle.checked is True, seconds=5)
+
+        pair(tray.icon)
+        code = tray.pairing_code
+        assert code and len(code) == 6
+        assert tray.icon.menu.items[2].text == f"Pairing code: {code}"
+        assert call(daemon, "POST", "/v1/pair", {"code": code}) == {"token": daemon.token}
+
+        daemon.stop()
+        wait_until(lambda: tray.state == "unreachable", seconds=5)
+        assert toggle.enabled is False
+
+        tray.icon.menu.items[-1](tray.icon)  # Quit
+        runner.join(timeout=10)
+        assert not runner.is_alive()
+    finally:
+        if daemon.process.poll() is None:
+            daemon.stop()
+
+
+def test_serve_shows_the_tray_and_stops_on_sigterm(tmp_path, x_display):
+    port = free_port()
+    env = {
+        **os.environ, "DISPLAY": x_display,
+        "BAITWATCH_CONFIG_DIR": str(tmp_path / "config"), "BAITWATCH_DATA_DIR": str(tmp_path / "data"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "baitwatch", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    wait_until(lambda: _answers(port), seconds=60)
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "running without a tray icon" not in output
+    assert "shutting down" in output
+
+
+def _answers(port):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/status", timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def test_without_a_display_the_tray_says_so(monkeypatch):
+    from baitwatch.tray import Tray
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    with pytest.raises(BaitwatchError, match="no display"):
+        Tray(DaemonClient(Config()))
+    result = run_baitwatch("tray", env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    assert result.returncode == 1
+    assert "baitwatch: error: no display" in result.stderr and "Traceback" not in result.stderr
