@@ -50,7 +50,7 @@ def metrics(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict:
         "phishing": int(labels.sum()),
         "roc_auc": float(roc_auc_score(labels, scores)) if both else None,
         "accuracy": float(accuracy_score(labels, predicted)),
-        "precision": float(precision) if predicted.any() else None,
+        "precision": float(precision) if predicted.any() and labels.any() else None,
         "recall": float(recall) if labels.any() else None,
         "f1": float(f1) if both else None,
         "fpr": float(predicted[negatives].mean()) if negatives.any() else None,

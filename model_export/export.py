@@ -1,8 +1,17 @@
 """Turn a trained checkpoint into the int8 ONNX model the daemon serves, with its model card.
 
-ONNX with dynamic batch and sequence axes -> onnxruntime's BERT graph fusions -> dynamic
-int8 quantization. The int8 model must stay within the parity gate of the fp32 graph on the
-test split that training held out, or nothing is written.
+ONNX with dynamic batch and sequence axes -> onnxruntime's BERT graph fusions -> int8. The
+int8 model must stay within the parity gate of the fp32 graph on the test split that
+training held out, or nothing is written.
+
+Why not plain dynamic quantization (``quantize_dynamic``): it quantizes each MatMul's input
+activations with one scale per tensor, and MiniLM's activations have outlier channels. On
+the first shipped model that moved logits by 0.2 on average and agreed with fp32 on only
+97.9% of test verdicts at a low-false-positive threshold, below the gate. Instead the
+weights of every MatMul are int8 in blocks of 128 (MatMulNBits, 8 bits) with activations
+quantized per row and block at run time (accuracy level 4), which agreed on 99.6%; the
+word embeddings are int8 per channel. The file stays about 24 MB, a quarter of fp32, and a
+URL's score no longer depends on what else is in its batch.
 """
 
 from __future__ import annotations
@@ -151,17 +160,24 @@ def _optimize(source: Path, target: Path, config) -> None:
 
 
 def _quantize(source: Path, target: Path) -> None:
-    from onnx import TensorProto
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 
-    # The fused graph has contrib ops (Attention, BiasGelu) that ONNX shape inference cannot
-    # type; their outputs are float.
+    weights_int8 = target.with_name("weights-int8.onnx")
+    quantizer = MatMulNBitsQuantizer(
+        onnx.load(str(source)), bits=8, block_size=128, is_symmetric=True, accuracy_level=4, op_types_to_quantize=("MatMul",)
+    )
+    quantizer.process()
+    quantizer.model.save_model_to_file(str(weights_int8), False)
+    # The fused graph has contrib ops that ONNX shape inference cannot type; they output float.
     quantize_dynamic(
-        source,
+        weights_int8,
         target,
+        op_types_to_quantize=["Gather"],
         weight_type=QuantType.QInt8,
         per_channel=True,
-        extra_options={"DefaultTensorType": TensorProto.FLOAT},
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
     )
 
 
