@@ -115,7 +115,8 @@ def token_guard(token: str):
 
     @web.middleware
     async def middleware(request: web.Request, handler):
-        if request.method not in SAFE_METHODS and (request.method, request.path) not in TOKENLESS_ROUTES:
+        unknown_route = request.match_info.http_exception is not None  # answered 404 or 405
+        if not unknown_route and request.method not in SAFE_METHODS and (request.method, request.path) not in TOKENLESS_ROUTES:
             given = request.headers.get("Authorization", "").encode()
             if not hmac.compare_digest(given, expected):
                 raise ApiError(401, "token-required", "This route needs the daemon's token; pair the extension first.")
