@@ -30,12 +30,25 @@ def x_display():
         assert time.time() < deadline, "Xvfb did not start"
         time.sleep(0.05)
     tray_bar = subprocess.Popen(["trayer"], env={**os.environ, "DISPLAY": display}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1)
+    wait_for_system_tray(display)
     yield display
     tray_bar.terminate()
     xvfb.terminate()
     tray_bar.wait()
     xvfb.wait()
+
+
+def wait_for_system_tray(display: str) -> None:
+    """Until the tray bar owns the freedesktop system-tray selection, icons cannot dock."""
+    from Xlib import X
+    from Xlib.display import Display
+
+    connection = Display(display)
+    selection = connection.intern_atom("_NET_SYSTEM_TRAY_S0")
+    try:
+        wait_until(lambda: connection.get_selection_owner(selection) != X.NONE, seconds=10)
+    finally:
+        connection.close()
 
 
 def call(daemon, method, path, body=None):
@@ -62,7 +75,7 @@ def test_tray_menu_toggles_protection_and_follows_the_daemon(tmp_path, x_display
     monkeypatch.setenv("BAITWATCH_CONFIG_DIR", daemon.env["BAITWATCH_CONFIG_DIR"])
     try:
         tray = Tray(DaemonClient(Config(port=daemon.port)))
-        runner = threading.Thread(target=tray.run)
+        runner = threading.Thread(target=tray.run_until_quit)
         runner.start()
         wait_until(lambda: tray.state == "protecting")
         toggle, pair = tray.icon.menu.items[0], tray.icon.menu.items[1]
@@ -86,7 +99,7 @@ def test_tray_menu_toggles_protection_and_follows_the_daemon(tmp_path, x_display
         assert toggle.enabled is False
 
         tray.icon.menu.items[-1](tray.icon)  # Quit
-        runner.join(timeout=10)
+        runner.join(timeout=30)
         assert not runner.is_alive()
     finally:
         if daemon.process.poll() is None:

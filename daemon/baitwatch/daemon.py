@@ -102,7 +102,7 @@ def serve(config: Config, with_tray: bool = True) -> None:
     tray.on_quit = server.stop
     for name in ("SIGTERM", "SIGINT"):
         signal.signal(getattr(signal, name), lambda *_: tray.stop())
-    tray.run()
+    tray.run_until_quit()
     server.stop()
     thread.join()
 

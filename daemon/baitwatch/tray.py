@@ -55,6 +55,8 @@ class Tray:
         self._client = client
         self.on_quit = on_quit
         self._stopped = threading.Event()
+        # Xlib is not thread-safe: icon updates (poll thread, menu clicks) and stop take turns.
+        self._x_lock = threading.Lock()
         self.enabled = False
         self.state = "unreachable"
         self.pairing_code: str | None = None
@@ -82,9 +84,12 @@ class Tray:
         if self.pairing_code and time.monotonic() > self._code_expires:
             self.pairing_code = None
         color, title = LOOKS[self.state]
-        self.icon.icon = draw_icon(color)
-        self.icon.title = title
-        self.icon.update_menu()
+        with self._x_lock:
+            if self._stopped.is_set():
+                return
+            self.icon.icon = draw_icon(color)
+            self.icon.title = title
+            self.icon.update_menu()
 
     def _poll(self) -> None:
         while not self._stopped.wait(POLL_SECONDS):
@@ -127,6 +132,19 @@ class Tray:
 
         self.icon.run(setup=setup)
 
+    def run_until_quit(self) -> None:
+        """Show the icon until Quit or ``stop``. Outside macOS (whose AppKit wants the main
+        thread) the icon's loop runs on a helper thread, because pystray's X11 loop now and
+        then misses the end of its own window and would otherwise never return."""
+        if sys.platform == "darwin":
+            self.run()
+            return
+        loop = threading.Thread(target=self.run, name="baitwatch-tray", daemon=True)
+        loop.start()
+        self._stopped.wait()
+        loop.join(timeout=2)
+
     def stop(self) -> None:
         self._stopped.set()
-        self.icon.stop()
+        with self._x_lock:
+            self.icon.stop()
