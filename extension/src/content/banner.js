@@ -44,10 +44,10 @@
     title.textContent = "This page may be a phishing site";
     const why = document.createElement("p");
     why.className = "why";
-    const score = Math.round(verdict.score * 100);
+    const percent = (value) => `${(value * 100).toFixed(1)}%`;
     why.textContent =
-      `baitwatch's on-device model rates the address of ${verdict.domain} as ${score}% likely phishing ` +
-      `(warning from ${Math.round(verdict.threshold * 100)}%). Do not enter passwords, card numbers or codes here.`;
+      `baitwatch's on-device model rates the address of ${verdict.domain} as ${percent(verdict.score)} likely phishing ` +
+      `(it warns from ${percent(verdict.threshold)}). Do not enter passwords, card numbers or codes here.`;
     const note = document.createElement("div");
     note.className = "note";
     const actions = document.createElement("div");

@@ -107,18 +107,21 @@ export async function launchBrowser(hosts) {
       "--disable-background-networking",
       "--disable-component-update",
       "--no-first-run",
+      "--disable-features=HttpsUpgrades", // the test pages are plain http on loopback
     ],
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
   return { context, worker, extensionId: new URL(worker.url()).host };
 }
 
-// The toolbar title the extension set for the tab showing `url`.
-export async function toolbarTitle(worker, url) {
-  return worker.evaluate(async (url) => {
-    const [tab] = await chrome.tabs.query({ url });
+// The toolbar title the extension set for the tab of `page`. Without the "tabs" permission
+// the extension cannot look tabs up by URL, so the page's tab is made the active one.
+export async function toolbarTitle(worker, page) {
+  await page.bringToFront();
+  return worker.evaluate(async () => {
+    const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
     return tab ? chrome.action.getTitle({ tabId: tab.id }) : null;
-  }, url);
+  });
 }
 
 // The accessibility tree of a page, shadow roots included: what a screen reader gets.
