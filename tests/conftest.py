@@ -93,7 +93,7 @@ class RunningDaemon:
         self.log_path = tmp_path / "daemon.log"
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "baitwatch", "serve", "--port", str(self.port), *args],
+            [sys.executable, "-m", "baitwatch", "serve", "--port", str(self.port), "--no-tray", *args],
             env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
         )
         deadline = time.time() + 60

@@ -12,6 +12,26 @@ from baitwatch.errors import BaitwatchError
 TRAIN_EXTRA_HINT = "this command needs the training extra: pip install 'baitwatch[train]'"
 
 
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text} must be greater than 0")
+        return value
+
+    return parse
+
+
+def _fraction(text: str) -> float:
+    value = _positive(float)(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"{text} must be below 1")
+    return value
+
+
 def _train(args: argparse.Namespace) -> int:
     from model_export.train import TrainOptions, train
 
@@ -68,7 +88,15 @@ def _serve(args: argparse.Namespace) -> int:
 
     config = _config(args)
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    serve(config)
+    serve(config, with_tray=not args.no_tray)
+    return 0
+
+
+def _tray(args: argparse.Namespace) -> int:
+    from baitwatch.client import DaemonClient
+    from baitwatch.tray import Tray
+
+    Tray(DaemonClient(_config(args))).run_until_quit()
     return 0
 
 
@@ -101,6 +129,17 @@ def _pair(args: argparse.Namespace) -> int:
     return 0
 
 
+def _autostart(args: argparse.Namespace) -> int:
+    from baitwatch import autostart
+
+    kind = args.kind or autostart.platform_kind()
+    if args.action == "install":
+        print(autostart.install(kind, args.dir))
+    else:
+        autostart.remove(kind, args.dir)
+    return 0
+
+
 def _add_daemon_address(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="daemon address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="daemon port (default 47821)")
@@ -117,7 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     serve.add_argument("--log-urls", action="store_true", help="write full URLs to the log (default: hostnames only)")
     serve.add_argument("--unsafe-allow-remote", action="store_true", help="allow a non-loopback --host (other machines could query it)")
+    serve.add_argument("--no-tray", action="store_true", help="do not show the system tray icon")
     serve.set_defaults(handler=_serve)
+
+    tray = commands.add_parser("tray", help="show the tray icon for a daemon that is already running")
+    _add_daemon_address(tray)
+    tray.set_defaults(handler=_tray)
 
     status = commands.add_parser("status", help="ask the running daemon for its state")
     _add_daemon_address(status)
@@ -127,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
     pair = commands.add_parser("pair", help="print a one-time code that pairs the browser extension")
     _add_daemon_address(pair)
     pair.set_defaults(handler=_pair)
+
+    autostart = commands.add_parser("autostart", help="start the daemon at login (used by the installers)")
+    autostart.add_argument("action", choices=["install", "remove"])
+    autostart.add_argument("--kind", choices=["systemd", "launchd", "windows"], help="default: this platform's")
+    autostart.add_argument("--dir", type=Path, help="folder for the unit or agent file (default: the platform's)")
+    autostart.set_defaults(handler=_autostart)
 
     check = commands.add_parser("check", help="score URLs in this process, without a daemon")
     check.add_argument("urls", nargs="+", metavar="URL", help="URLs to check, or - to read one per line from stdin")
@@ -138,14 +188,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data", type=Path, required=True, help="CSV or CSV.gz with url,label[,source]")
     train.add_argument("--out", type=Path, required=True, help="folder for the trained model")
     train.add_argument("--base-model", help="Hugging Face model id or folder (default: offline all-MiniLM-L6-v2)")
-    train.add_argument("--epochs", type=float, default=3.0)
-    train.add_argument("--lr", type=float, default=5e-5)
-    train.add_argument("--batch-size", type=int, default=32)
-    train.add_argument("--max-length", type=int, default=64, help="tokens per URL (default 64)")
+    train.add_argument("--epochs", type=_positive(float), default=3.0)
+    train.add_argument("--lr", type=_positive(float), default=5e-5)
+    train.add_argument("--batch-size", type=_positive(int), default=32)
+    train.add_argument("--max-length", type=_positive(int), default=64, help="tokens per URL (default 64)")
     train.add_argument("--seed", type=int, default=42)
     train.add_argument("--freeze", choices=["base"], help="'base': train only pooler and head (the original recipe)")
-    train.add_argument("--max-train-rows", type=int, help="train on a stratified sample of this many rows")
-    train.add_argument("--target-fpr", type=float, default=0.0025, help="validation false-positive rate the threshold aims at")
+    train.add_argument("--max-train-rows", type=_positive(int), help="train on a stratified sample of this many rows")
+    train.add_argument("--target-fpr", type=_fraction, default=0.0025, help="validation false-positive rate the threshold aims at")
     train.set_defaults(handler=_train)
 
     export = commands.add_parser("export", help="turn a trained checkpoint into the int8 ONNX model the daemon serves")
