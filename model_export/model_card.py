@@ -1,0 +1,124 @@
+"""Write the model card (markdown + ROC and score plots) for an exported model.
+
+    python -m model_export.model_card daemon/baitwatch/model --checkpoint runs/first --out model_export/model_card
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from baitwatch.classifier import Classifier
+from baitwatch.known_good import shipped_known_good
+from model_export.data import load_dataset
+from model_export.evaluate import METRIC_COLUMNS, metrics, save_plots
+from model_export.train import TEST_FILE
+
+WEAKNESSES = """\
+- **Login and banking pages.** The corpus has few real sign-in URLs on the safe side and
+  thousands on the phishing side, so `login`, `signin` and `verify` push scores up. The
+  known-good list covers the popular sites; a less known bank's real login page is the most
+  likely false positive. Use *Trust this site*.
+- **Bare homepages of unknown sites.** Modern phishing often sits at the root of a fresh
+  domain, so an unfamiliar bare domain scores higher than a deep link on it.
+- **Country and TLD bias.** JPCERT's data makes `.cn` and cheap new gTLDs (`.top`, `.xyz`,
+  `.shop`) look suspicious; Chinese, Indian and African legitimate sites are thin in the data.
+- **Time.** Safe URLs date from 2015-2021 (plus 2025 Tranco homepages), phishing from
+  2019-2024; hosting fashions move fast.
+- **The URL only.** The model never sees the page, so a phishing page on a clean-looking
+  URL of a compromised site can pass, and a safe page on an odd URL can be flagged.
+"""
+
+
+def _table(rows: dict[str, dict]) -> str:
+    lines = ["| | " + " | ".join(METRIC_COLUMNS) + " |", "|---" * (len(METRIC_COLUMNS) + 1) + "|"]
+    for name, row in rows.items():
+        cells = ["-" if row.get(c) is None else f"{row[c]:.4f}" if isinstance(row[c], float) else str(row[c]) for c in METRIC_COLUMNS]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_card(model_dir: Path, checkpoint: Path, out: Path) -> Path:
+    card = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
+    classifier, model_card = Classifier.from_model_dir(model_dir)
+    test, _ = load_dataset(checkpoint / TEST_FILE)
+    scores = classifier.score(test.urls)
+    threshold = model_card.threshold
+    plots = save_plots(test.labels, scores, threshold, out, f"int8 model, test split")
+
+    # What a user meets: pages of known-good sites never reach the model.
+    known_good = shipped_known_good()
+    skipped = np.array([domain in known_good for domain in test.domains])
+    served = np.where(skipped, 0.0, scores)
+    popular = np.array([source == "tranco2025_top10k_home" for source in test.sources])
+
+    fp32, int8 = card["metrics"]["fp32"], card["metrics"]["int8"]
+    text = f"""# baitwatch URL model card: `{card['id']}`
+
+A {card['base_model']} model fine-tuned to tell phishing URLs from safe ones, exported to
+ONNX and quantized to int8 (int8 MatMul weights in blocks of 128 with per-block activation
+quantization, int8 word embeddings; see `model_export/export.py`) for onnxruntime on the CPU.
+It reads the canonical URL (`baitwatch/urls.py`) and nothing else: no page content, no
+network.
+
+## How it was made
+
+| | |
+|---|---|
+| command | `{card['training_command']}` |
+| export | `{card['export_command']}` |
+| base model | {card['base_model']} (freeze: {card['freeze'] or 'none, full fine-tune'}) |
+| data | `model_export/data/{card['data']['file']}`, SHA-256 `{card['data']['sha256'][:16]}...`; {card['data']['load']} |
+| split | {card['data']['split']}: {card['data']['split_sizes']} |
+| hyperparameters | {card['hyperparameters']} |
+| hardware | {card['training_hardware']} |
+| training time | {card['training_seconds'] / 60:.1f} min in all ({card['training_urls_per_second']} URLs/s while training) |
+| model file | {card['onnx_bytes'] / 1e6:.1f} MB, SHA-256 `{card['onnx_sha256'][:16]}...` |
+| threshold | {threshold:.4f}: {card['threshold_rule']} |
+
+## Test split (held-out sites, never seen in training)
+
+{_table({"fp32 (ONNX)": fp32["overall"], "int8 (shipped)": int8["overall"]})}
+
+int8 and fp32 verdicts agree on {card['metrics']['int8_fp32_verdict_agreement']:.2%} of the test URLs.
+
+### int8, per source
+
+{_table({source: row for source, row in int8["per_source"].items()})}
+
+### What a user sees, with the known-good fast path
+
+{int(skipped.sum())} of {len(test)} test URLs are on known-good sites and skip the model. The
+known-good list is built from the same Tranco list as the popular homepages, so its row for
+them is low by construction; the per-source table above is the model's own figure.
+
+{_table({
+        "all test URLs": metrics(test.labels, served, threshold),
+        "popular homepages (Tranco)": metrics(test.labels[popular], served[popular], threshold),
+    })}
+
+![ROC curve]({plots[0].name})
+![Score histogram]({plots[1].name})
+
+## Known weaknesses
+
+{WEAKNESSES}"""
+    path = out / "README.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Write the model card of an exported model.")
+    parser.add_argument("model_dir", type=Path)
+    parser.add_argument("--checkpoint", type=Path, required=True, help="the training folder (holds test.csv.gz)")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    print(f"wrote {write_card(args.model_dir, args.checkpoint, args.out)}")
+
+
+if __name__ == "__main__":
+    main()
