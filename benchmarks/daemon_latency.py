@@ -1,0 +1,214 @@
+"""Daemon latency, throughput and memory, measured against a real `baitwatch serve` on loopback.
+
+    .venv/bin/python benchmarks/daemon_latency.py [--urls 2000] [--repeats 3]
+
+Prints a table (medians over the repeats) and writes benchmarks/daemon_latency.json.
+Targets (issue 4): uncached p50 <= 5 ms and p99 <= 15 ms through HTTP, p50 within 1.6x of
+the raw onnxruntime call in the same run; cached p50 <= 1 ms; batch >= 500 URLs/s;
+resident memory <= 200 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import gzip
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+import numpy as np
+
+from baitwatch.classifier import Classifier
+from baitwatch.known_good import shipped_known_good
+from baitwatch.urls import canonicalize
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "model_export" / "data" / "train_urls.csv.gz"
+
+
+def corpus_urls(count: int, seed: int) -> list[str]:
+    """Distinct corpus URLs the model really scores (no known-good or private hosts)."""
+    with gzip.open(CORPUS, "rt", encoding="utf-8", newline="") as stream:
+        rows = [row["url"] for row in csv.DictReader(stream)]
+    random.Random(seed).shuffle(rows)
+    known_good, chosen, seen = shipped_known_good(), [], set()
+    for raw in rows:
+        url = canonicalize(raw)
+        if url.registrable_domain in known_good or url.ip is not None or url.text in seen:
+            continue
+        seen.add(url.text)
+        chosen.append(url.text)
+        if len(chosen) == count:
+            break
+    return chosen
+
+
+def percentiles(samples_ms: list[float]) -> dict:
+    return {"p50_ms": float(np.percentile(samples_ms, 50)), "p99_ms": float(np.percentile(samples_ms, 99))}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Daemon:
+    def __init__(self):
+        self.home = tempfile.mkdtemp(prefix="baitwatch-bench-")
+        self.port = free_port()
+        env = {**os.environ, "BAITWATCH_CONFIG_DIR": f"{self.home}/config", "BAITWATCH_DATA_DIR": f"{self.home}/data"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "baitwatch", "serve", "--no-tray", "--port", str(self.port), "--log-level", "warning"],
+            env=env,
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+async def wait_ready(session: aiohttp.ClientSession, base: str) -> None:
+    for _ in range(600):
+        try:
+            async with session.get(base + "/v1/status") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.1)
+    raise RuntimeError("the daemon did not start")
+
+
+async def timed_checks(session, base: str, urls: list[str], concurrency: int) -> tuple[list[float], float]:
+    """Per-request latency in ms and wall time, with ``concurrency`` requests in flight."""
+    latencies: list[float] = []
+    queue = list(reversed(urls))
+
+    async def worker() -> None:
+        while queue:
+            url = queue.pop()
+            start = time.perf_counter()
+            async with session.post(base + "/v1/check", json={"url": url}) as response:
+                await response.read()
+                assert response.status == 200
+            latencies.append((time.perf_counter() - start) * 1000)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, time.perf_counter() - start
+
+
+async def run_once(urls: list[str], daemon: Daemon, offset: int) -> dict:
+    result: dict = {}
+    connector = aiohttp.TCPConnector(limit=128)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await wait_ready(session, daemon.base)
+        fresh = iter(range(offset, offset + 10**9))
+
+        def distinct(n: int) -> list[str]:
+            # A query the model sees but the cache has not: every request is a real miss.
+            return [f"{urls[i % len(urls)]}{'&' if '?' in urls[i % len(urls)] else '?'}bw={next(fresh)}" for i in range(n)]
+
+        cpu_before = daemon.cpu_seconds()
+        for concurrency in (1, 16, 64):
+            batch = distinct(len(urls))
+            latencies, wall = await timed_checks(session, daemon.base, batch, concurrency)
+            result[f"uncached_c{concurrency}"] = percentiles(latencies) | {"urls_per_second": len(batch) / wall}
+        verdicts = 3 * len(urls)
+        result["cpu_ms_per_uncached_verdict"] = (daemon.cpu_seconds() - cpu_before) * 1000 / verdicts
+
+        hot = distinct(50)
+        await timed_checks(session, daemon.base, hot, 8)  # fill the cache
+        for concurrency in (1, 16, 64):
+            latencies, wall = await timed_checks(session, daemon.base, hot * (len(urls) // 50), concurrency)
+            result[f"cached_c{concurrency}"] = percentiles(latencies) | {"urls_per_second": len(latencies) / wall}
+
+        batches = [distinct(256) for _ in range(8)]
+        start = time.perf_counter()
+        for batch in batches:
+            async with session.post(daemon.base + "/v1/check-batch", json={"urls": batch}) as response:
+                await response.read()
+        result["batch_urls_per_second"] = 8 * 256 / (time.perf_counter() - start)
+    result["daemon_rss_mb"] = daemon.rss_mb()
+    return result
+
+
+def raw_onnxruntime(urls: list[str]) -> dict:
+    classifier, _ = Classifier.from_model_dir()
+    classifier.score(urls[:20])  # warm up
+    latencies = []
+    for url in urls:
+        start = time.perf_counter()
+        classifier.score([url])
+        latencies.append((time.perf_counter() - start) * 1000)
+    return percentiles(latencies)
+
+
+def median_of(runs: list[dict]) -> dict:
+    merged = {}
+    for key, value in runs[0].items():
+        if isinstance(value, dict):
+            merged[key] = median_of([run[key] for run in runs])
+        else:
+            merged[key] = statistics.median(run[key] for run in runs)
+    return merged
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--urls", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "daemon_latency.json")
+    args = parser.parse_args()
+    urls = corpus_urls(args.urls, seed=1)
+    runs = []
+    for repeat in range(args.repeats):
+        raw = raw_onnxruntime(urls)
+        daemon = Daemon()
+        try:
+            runs.append({"raw_onnxruntime": raw} | asyncio.run(run_once(urls, daemon, offset=repeat * 10**7)))
+        finally:
+            daemon.stop()
+    result = median_of(runs)
+    result["uncached_p50_over_raw_p50"] = result["uncached_c1"]["p50_ms"] / result["raw_onnxruntime"]["p50_ms"]
+    result["machine"] = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.system()}"
+    result["command"] = "python benchmarks/daemon_latency.py " + " ".join(sys.argv[1:])
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"machine: {result['machine']}; {args.urls} distinct corpus URLs; median of {args.repeats} runs")
+    print(f"raw onnxruntime, one URL:   p50 {result['raw_onnxruntime']['p50_ms']:.2f} ms  p99 {result['raw_onnxruntime']['p99_ms']:.2f} ms")
+    for kind in ("uncached", "cached"):
+        for concurrency in (1, 16, 64):
+            row = result[f"{kind}_c{concurrency}"]
+            print(f"{kind:>8} HTTP, concurrency {concurrency:>2}: p50 {row['p50_ms']:.2f} ms  p99 {row['p99_ms']:.2f} ms  {row['urls_per_second']:.0f} URLs/s")
+    print(f"uncached p50 / raw p50: {result['uncached_p50_over_raw_p50']:.2f}x")
+    print(f"batch endpoint: {result['batch_urls_per_second']:.0f} URLs/s")
+    print(f"CPU per uncached verdict: {result['cpu_ms_per_uncached_verdict']:.2f} ms")
+    print(f"daemon resident memory: {result['daemon_rss_mb']:.0f} MB")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""Model speed and memory: the original recipe's deployment against ours, same URLs, same run.
+
+    .venv/bin/python benchmarks/model_speed.py --checkpoint runs/first [--urls 300] [--repeats 3]
+
+Four ways to score a URL, each measured in a fresh process (so resident memory is its own):
+  original  bert-base-uncased architecture, PyTorch fp32, transformers pipeline (the original
+            article's deployment; its fine-tuned weights are not reachable offline, so it is
+            built from its config: speed does not depend on weight values)
+  ours-pt   our fine-tuned checkpoint in PyTorch fp32
+  ours-onnx the same exported to ONNX fp32 (with the BERT fusions)
+  shipped   the shipped int8 ONNX model, as the daemon runs it
+Per-URL latency at batch 1 (p50, p99), throughput at batch 32, size on disk, resident memory.
+Writes benchmarks/model_speed.json; prints a table with ratios against the original.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KINDS = ("original", "ours-pt", "ours-onnx", "shipped")
+
+
+def _urls(count: int) -> list[str]:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from daemon_latency import corpus_urls
+
+    return corpus_urls(count, seed=2)
+
+
+def _resident_mb() -> float:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+
+
+def _folder_mb(path: Path) -> float:
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files) / 1e6
+
+
+def _scorer(kind: str, checkpoint: Path, work: Path):
+    """(score one batch of URLs, size on disk in MB) for one kind."""
+    if kind in ("original", "ours-pt"):
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertConfig, pipeline
+
+        torch.set_num_threads(os.cpu_count() or 1)
+        tokenizer = AutoTokenizer.from_pretrained(checkpoint)
+        if kind == "original":
+            model = AutoModelForSequenceClassification.from_config(BertConfig(num_labels=2))  # bert-base-uncased shape
+            model.save_pretrained(work / "bert-base")
+            size = _folder_mb(work / "bert-base" / "model.safetensors")
+        else:
+            model = AutoModelForSequenceClassification.from_pretrained(checkpoint)
+            size = _folder_mb(checkpoint / "model.safetensors")
+        classify = pipeline("text-classification", model=model.eval(), tokenizer=tokenizer, device=-1, truncation=True, max_length=64)
+        return (lambda urls: classify(urls, batch_size=len(urls))), size
+    from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier
+
+    if kind == "shipped":
+        classifier, card = Classifier.from_model_dir(SHIPPED_MODEL_DIR)
+        return classifier.score, _folder_mb(SHIPPED_MODEL_DIR / "model.onnx")
+    from model_export.export import _export_onnx, _optimize, _save_tokenizer, _sequence_classifier_config
+
+    _export_onnx(checkpoint, work / "fp32.onnx")
+    _optimize(work / "fp32.onnx", work / "fp32-optimized.onnx", _sequence_classifier_config(checkpoint))
+    _save_tokenizer(checkpoint, work / "tokenizer.json")
+    classifier = Classifier(work / "fp32-optimized.onnx", work / "tokenizer.json", 64)
+    return classifier.score, _folder_mb(work / "fp32-optimized.onnx")
+
+
+def measure(kind: str, checkpoint: Path, urls: list[str]) -> dict:
+    """Runs inside a child process: one kind, one set of numbers."""
+    import numpy as np
+
+    with tempfile.TemporaryDirectory() as work:
+        score, size = _scorer(kind, checkpoint, Path(work))
+        score(urls[:10])  # warm up
+        latencies = []
+        for url in urls:
+            started = time.perf_counter()
+            score([url])
+            latencies.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        for i in range(0, len(urls), 32):
+            score(urls[i : i + 32])
+        throughput = len(urls) / (time.perf_counter() - started)
+        return {
+            "p50_ms": float(np.percentile(latencies, 50)),
+            "p99_ms": float(np.percentile(latencies, 99)),
+            "batch32_urls_per_second": throughput,
+            "size_mb": size,
+            "resident_mb": _resident_mb(),
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--checkpoint", type=Path, required=True, help="folder written by baitwatch train")
+    parser.add_argument("--urls", type=int, default=300)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--kind", choices=KINDS, help=argparse.SUPPRESS)  # the child process's job
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "model_speed.json")
+    args = parser.parse_args()
+    urls = _urls(args.urls)
+    if args.kind:
+        print(json.dumps(measure(args.kind, args.checkpoint, urls)))
+        return
+    results = {}
+    for kind in KINDS:
+        runs = []
+        for _ in range(args.repeats):
+            child = subprocess.run(
+                [sys.executable, __file__, "--checkpoint", str(args.checkpoint), "--urls", str(args.urls), "--kind", kind],
+                capture_output=True, text=True, check=True,
+            )
+            runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        results[kind] = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+        print(f"{kind}: {results[kind]}", flush=True)
+    original = results["original"]
+    for kind in KINDS:
+        row = results[kind]
+        row["speedup_p50_vs_original"] = original["p50_ms"] / row["p50_ms"]
+        row["memory_ratio_vs_original"] = original["resident_mb"] / row["resident_mb"]
+    results["machine"] = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.system()}"
+    results["command"] = "python benchmarks/model_speed.py " + " ".join(sys.argv[1:])
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\n{'':>10} {'p50 ms':>8} {'p99 ms':>8} {'batch32/s':>10} {'MB disk':>8} {'MB RSS':>8} {'speed x':>8} {'mem x':>6}")
+    for kind in KINDS:
+        r = results[kind]
+        print(f"{kind:>10} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r['batch32_urls_per_second']:10.0f} {r['size_mb']:8.1f} "
+              f"{r['resident_mb']:8.0f} {r['speedup_p50_vs_original']:8.1f} {r['memory_ratio_vs_original']:6.1f}")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
