@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"baitwatch: error: {error}", file=sys.stderr)
         return 1
     except ModuleNotFoundError as error:
-        if error.name in {"torch", "transformers", "sklearn", "matplotlib", "onnx", "model_export"}:
+        if error.name in {"torch", "transformers", "sklearn", "matplotlib", "onnx", "onnx_ir", "model_export"}:
             print(f"baitwatch: error: {TRAIN_EXTRA_HINT}", file=sys.stderr)
             return 1
         raise
