@@ -33,7 +33,7 @@ const base = `http://${HOST}:${web.address().port}`;
 const urls = (tag) => Array.from({ length: NAVIGATIONS }, (_, i) => `${base}/catalogue/item-${tag}-${i}?colour=blue`);
 
 const withExtension = await launchBrowser([HOST]);
-await withExtension.worker.evaluate((port) => chrome.storage.local.set({ daemonPort: port }), daemon.port);
+await withExtension.worker.evaluate(([port, token]) => chrome.storage.local.set({ daemonPort: port, token }), [daemon.port, daemon.token]); // paired, so the toolbar shows the verdict
 const measured = await loadTimes(withExtension.context, urls("a"), async (page, started) => {
   for (;;) {
     const title = await toolbarTitle(withExtension.worker, page);
