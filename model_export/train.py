@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
-
-from baitwatch.classifier import file_sha256
+from baitwatch.classifier import file_sha256, phishing_probability
 from baitwatch.errors import BaitwatchError
 from model_export.data import Dataset, load_dataset, split_by_domain, stratified_sample
 from model_export.evaluate import DEFAULT_TARGET_FPR, choose_threshold, format_table, report
@@ -96,12 +94,6 @@ class _EncodedUrls:
         return item
 
 
-def _phishing_probability(logits: np.ndarray) -> np.ndarray:
-    logits = logits - logits.max(axis=1, keepdims=True)
-    exp = np.exp(logits)
-    return (exp[:, 1] / exp.sum(axis=1)).astype(np.float32)
-
-
 def train(options: TrainOptions) -> dict:
     """Train, keep the best epoch by validation AUC, and write the model and its record to ``options.out``."""
     from sklearn.metrics import roc_auc_score
@@ -124,7 +116,7 @@ def train(options: TrainOptions) -> dict:
     }
 
     def compute_metrics(prediction) -> dict:
-        scores = _phishing_probability(prediction.predictions)
+        scores = phishing_probability(prediction.predictions)
         return {"roc_auc": float(roc_auc_score(prediction.label_ids, scores))}
 
     checkpoints = options.out / "checkpoints"
@@ -159,9 +151,9 @@ def train(options: TrainOptions) -> dict:
     tokenizer.save_pretrained(str(options.out))
     shutil.rmtree(checkpoints, ignore_errors=True)
 
-    validation_scores = _phishing_probability(trainer.predict(encoded["validation"]).predictions)
+    validation_scores = phishing_probability(trainer.predict(encoded["validation"]).predictions)
     threshold = choose_threshold(splits.validation.labels, validation_scores, options.target_fpr)
-    test_scores = _phishing_probability(trainer.predict(encoded["test"]).predictions)
+    test_scores = phishing_probability(trainer.predict(encoded["test"]).predictions)
     test_report = report(splits.test, test_scores, threshold)
     splits.validation.write_csv(options.out / VALIDATION_FILE)
     splits.test.write_csv(options.out / TEST_FILE)

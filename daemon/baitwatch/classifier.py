@@ -105,9 +105,13 @@ class Classifier:
             "token_type_ids": np.array([e.type_ids[:width] for e in encodings], dtype=np.int64),
         }
         (logits,) = self._session.run(["logits"], {k: v for k, v in feeds.items() if k in self._inputs})
-        logits = logits - logits.max(axis=1, keepdims=True)
-        probabilities = np.exp(logits)
-        return probabilities[:, 1] / probabilities.sum(axis=1)
+        return phishing_probability(logits)
+
+
+def phishing_probability(logits: np.ndarray) -> np.ndarray:
+    """Softmax probability of the "phishing" label from two-class logits."""
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return (exp[:, 1] / exp.sum(axis=1)).astype(np.float32)
 
 
 def file_sha256(path: Path) -> str:
