@@ -115,7 +115,7 @@ async def _verdicts(app: web.Application, urls: list) -> list[Verdict]:
     state, store = app[STATE], app[STORE]
     card, cache = state["card"], state["cache"]
     enabled = store.settings["enabled"]
-    allowlist = frozenset(store.allowlist)
+    allowlist = store.allowed_domains
     verdicts: list[Verdict | None] = []
     misses = []
     for url in urls:

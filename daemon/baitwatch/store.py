@@ -70,7 +70,7 @@ class Store:
         self._lock = threading.Lock()
         folder.mkdir(parents=True, exist_ok=True)
         self._settings = DEFAULT_SETTINGS | self._load_json(SETTINGS_FILE, _valid_settings, DEFAULT_SETTINGS)
-        self._allowlist = sorted(set(self._load_json(ALLOWLIST_FILE, _valid_allowlist, [])))
+        self._allowlist = frozenset(self._load_json(ALLOWLIST_FILE, _valid_allowlist, []))
         self._feedback_count = self._check_feedback()
 
     # --- settings -------------------------------------------------------------------------
@@ -88,23 +88,25 @@ class Store:
     # --- allowlist ------------------------------------------------------------------------
     @property
     def allowlist(self) -> list[str]:
-        return list(self._allowlist)
+        return sorted(self._allowlist)
 
-    def is_allowlisted(self, domain: str) -> bool:
-        return domain in self._allowlist
+    @property
+    def allowed_domains(self) -> frozenset[str]:
+        """The allowlist as a set, for the per-check lookup; immutable, so never copied."""
+        return self._allowlist
 
     def allow(self, domain: str) -> list[str]:
-        return self._replace_allowlist(set(self._allowlist) | {domain})
+        return self._change_allowlist(lambda domains: domains | {domain})
 
     def disallow(self, domain: str) -> list[str]:
-        return self._replace_allowlist(set(self._allowlist) - {domain})
+        return self._change_allowlist(lambda domains: domains - {domain})
 
-    def _replace_allowlist(self, domains: set[str]) -> list[str]:
-        with self._lock:
-            updated = sorted(domains)
-            write_atomically(self.folder / ALLOWLIST_FILE, json.dumps(updated, indent=2) + "\n")
-            self._allowlist = updated
-            return list(updated)
+    def _change_allowlist(self, change) -> list[str]:
+        with self._lock:  # read and write under one lock, so concurrent changes are not lost
+            domains = change(self._allowlist)
+            write_atomically(self.folder / ALLOWLIST_FILE, json.dumps(sorted(domains), indent=2) + "\n")
+            self._allowlist = domains
+            return sorted(domains)
 
     # --- feedback -------------------------------------------------------------------------
     @property
