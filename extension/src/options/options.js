@@ -1,14 +1,9 @@
 // The options page: the daemon's allowlist with remove buttons, and the daemon's port.
 
+import { askBackground } from "../lib/ask-background.js";
 import { DEFAULT_PORT } from "../lib/daemon-client.js";
 
 const $ = (id) => document.getElementById(id);
-
-async function ask(message) {
-  const answer = await chrome.runtime.sendMessage(message);
-  if (answer?.error) throw new Error(answer.error);
-  return answer;
-}
 
 function render(domains) {
   const list = $("allowlist");
@@ -21,7 +16,7 @@ function render(domains) {
       remove.type = "button";
       remove.textContent = "Remove";
       remove.setAttribute("aria-label", `Remove ${domain}`);
-      remove.addEventListener("click", () => act(() => ask({ type: "disallow", domain })));
+      remove.addEventListener("click", () => act(() => askBackground({ type: "disallow", domain })));
       item.append(name, remove);
       return item;
     }),
@@ -40,11 +35,11 @@ async function act(call) {
 
 $("port-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  await ask({ type: "set-port", port: Number($("port").value) });
-  await act(() => ask({ type: "allowlist" }));
+  await askBackground({ type: "set-port", port: Number($("port").value) });
+  await act(() => askBackground({ type: "allowlist" }));
 });
 
 chrome.storage.local.get({ daemonPort: DEFAULT_PORT }).then(({ daemonPort }) => {
   $("port").value = daemonPort;
 });
-act(() => ask({ type: "allowlist" }));
+act(() => askBackground({ type: "allowlist" }));

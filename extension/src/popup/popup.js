@@ -1,6 +1,8 @@
 // The popup: this tab's verdict, the on/off switch (the daemon's own setting, so popup and
 // tray agree), pairing, and counts.
 
+import { askBackground } from "../lib/ask-background.js";
+
 const VERDICT_TEXT = {
   warning: "This page looks like phishing.",
   unreachable: "The baitwatch daemon is not reachable: pages are not being checked.",
@@ -12,14 +14,8 @@ const VERDICT_TEXT = {
 
 const $ = (id) => document.getElementById(id);
 
-async function ask(message) {
-  const answer = await chrome.runtime.sendMessage(message);
-  if (answer?.error) throw new Error(answer.error);
-  return answer;
-}
-
 async function refresh() {
-  const state = await ask({ type: "popup-state" });
+  const state = await askBackground({ type: "popup-state" });
   $("verdict").textContent = VERDICT_TEXT[state.state];
   $("verdict").dataset.state = state.state;
   $("enabled").checked = state.daemon.enabled;
@@ -31,7 +27,7 @@ async function refresh() {
 $("enabled").addEventListener("change", async (event) => {
   $("message").textContent = "";
   try {
-    await ask({ type: "set-enabled", enabled: event.target.checked });
+    await askBackground({ type: "set-enabled", enabled: event.target.checked });
   } catch (error) {
     $("message").textContent = error.message;
   }
@@ -42,7 +38,7 @@ $("pair-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   $("message").textContent = "";
   try {
-    await ask({ type: "pair", code: $("code").value.trim() });
+    await askBackground({ type: "pair", code: $("code").value.trim() });
     $("message").textContent = "";
   } catch (error) {
     $("message").textContent = error.message;
