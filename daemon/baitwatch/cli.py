@@ -46,6 +46,7 @@ def _train(args: argparse.Namespace) -> int:
             max_length=args.max_length,
             seed=args.seed,
             freeze=args.freeze,
+            layers=args.layers,
             max_train_rows=args.max_train_rows,
             target_fpr=args.target_fpr,
         )
@@ -193,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=_positive(int), default=32)
     train.add_argument("--max-length", type=_positive(int), default=64, help="tokens per URL (default 64)")
     train.add_argument("--seed", type=int, default=42)
+    train.add_argument("--layers", type=_positive(int), help="keep only the base model's first N encoder layers (faster to serve)")
     train.add_argument("--freeze", choices=["base"], help="'base': train only pooler and head (the original recipe)")
     train.add_argument("--max-train-rows", type=_positive(int), help="train on a stratified sample of this many rows")
     train.add_argument("--target-fpr", type=_fraction, default=0.0025, help="validation false-positive rate the threshold aims at")
