@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -56,22 +58,36 @@ def _missed_phishing(int8: dict) -> str:
     )
 
 
-def _alternatives(compare: list[Path], baseline: Path | None) -> str:
+def _milliseconds_per_url(model_dir: Path, urls: list[str]) -> float:
+    """Median time to score one URL at a time on this machine, as the daemon does when idle."""
+    classifier, _ = Classifier.from_model_dir(model_dir)
+    classifier.score(urls[:10])  # warm up
+    times = []
+    for url in urls:
+        started = time.perf_counter()
+        classifier.score([url])
+        times.append(time.perf_counter() - started)
+    return float(np.median(times)) * 1000
+
+
+def _alternatives(model_dir: Path, compare: list[Path], baseline: Path | None, urls: list[str]) -> str:
     """Rows for other models measured on the same test split, at their own thresholds."""
     rows = {}
     if baseline:
         rows["char n-gram TF-IDF + logistic regression"] = json.loads(baseline.read_text(encoding="utf-8"))["test"]["overall"]
-    for model_dir in compare:
-        other = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
-        layers = other["hyperparameters"].get("layers")
-        rows[f"{layers} layers, int8, {other['onnx_bytes'] / 1e6:.1f} MB"] = other["metrics"]["int8"]["overall"]
-    if not rows:
+    for folder in [model_dir, *compare]:
+        card = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+        name = f"{card['hyperparameters'].get('layers')} layers, int8, {card['onnx_bytes'] / 1e6:.1f} MB"
+        name += f", {_milliseconds_per_url(folder, urls):.1f} ms/URL" + (" (shipped)" if folder == model_dir else "")
+        rows[name] = card["metrics"]["int8"]["overall"]
+    if not compare and not baseline:
         return ""
     return f"""
 ### Against other models on the same split
 
-Each at its own threshold, chosen by the same rule on the validation split. Speed for each
-is in `benchmarks/RESULTS.md`.
+Each at its own threshold, chosen by the same rule on the validation split. ms/URL: median
+time to score one of {len(urls)} test URLs at a time on the machine that wrote this card
+({os.cpu_count()} cores).
 
 {_table(rows)}
 """
@@ -127,7 +143,7 @@ test AUC of 0.988 for the first shipped model.
 {_table({"fp32 (ONNX)": fp32["overall"], "int8 (shipped)": int8["overall"]})}
 
 int8 and fp32 verdicts agree on {card['metrics']['int8_fp32_verdict_agreement']:.2%} of the test URLs.
-{_alternatives(list(compare), baseline)}
+{_alternatives(model_dir, list(compare), baseline, test.urls[:300])}
 ### int8, per source
 
 {_table({source: row for source, row in int8["per_source"].items()})}

@@ -1,6 +1,8 @@
 """train -> export -> check, for real, on a sample of the corpus and the offline base model."""
 
 import json
+import subprocess
+import sys
 
 import onnxruntime
 
@@ -65,5 +67,22 @@ def test_evaluate_prints_the_table_and_saves_plots(exported_model, trained_check
     result = run_baitwatch("evaluate", str(exported_model), "--data", str(trained_checkpoint / "test.csv.gz"), "--plots", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "roc_auc" in result.stdout and "tpr_at_fpr_0.1pct" in result.stdout
+    for name in ("roc.png", "scores.png"):
+        assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
+
+
+def test_model_card_tells_the_commands_metrics_and_comparisons(exported_model, trained_checkpoint, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "model_export.model_card", str(exported_model), "--checkpoint", str(trained_checkpoint),
+         "--out", str(tmp_path), "--compare", str(exported_model)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    card = json.loads((exported_model / "model.json").read_text())
+    text = (tmp_path / "README.md").read_text()
+    assert card["training_command"] in text and card["export_command"] in text
+    assert f"| int8 (shipped) | {card['metrics']['int8']['overall']['rows']} |" in text
+    assert "3 layers, int8" in text and "ms/URL (shipped)" in text
+    assert "**Missed phishing.**" in text
     for name in ("roc.png", "scores.png"):
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
