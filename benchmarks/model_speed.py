@@ -1,13 +1,16 @@
 """Model speed and memory: the original recipe's deployment against ours, same URLs, same run.
 
-    .venv/bin/python benchmarks/model_speed.py --checkpoint runs/first [--urls 300] [--repeats 3]
+    .venv/bin/python benchmarks/model_speed.py [--checkpoint runs/l6] [--urls 300] [--repeats 3]
 
-Four ways to score a URL, each measured in a fresh process (so resident memory is its own):
+Five ways to score a URL, each measured in a fresh process (so resident memory is its own):
   original  bert-base-uncased architecture, PyTorch fp32, transformers pipeline (the original
             article's deployment; its fine-tuned weights are not reachable offline, so it is
             built from its config: speed does not depend on weight values)
-  ours-pt   our fine-tuned checkpoint in PyTorch fp32
+  ours-pt   our model in PyTorch fp32: the checkpoint given, or else the offline base model cut
+            to the shipped model's depth with a fresh two-label head (the same shapes)
   ours-onnx the same exported to ONNX fp32 (with the BERT fusions)
+  dynamic   the same with onnxruntime's plain dynamic int8 quantization: faster, but a URL's
+            score then depends on its batch companions, so it does not ship
   shipped   the shipped int8 ONNX model, as the daemon runs it
 Per-URL latency at batch 1 (p50, p99), throughput at batch 32, size on disk, resident memory.
 Writes benchmarks/model_speed.json; prints a table with ratios against the original.
@@ -27,7 +30,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-KINDS = ("original", "ours-pt", "ours-onnx", "shipped")
+KINDS = ("original", "ours-pt", "ours-onnx", "dynamic", "shipped")
 
 
 def _urls(count: int) -> list[str]:
@@ -47,85 +50,106 @@ def _folder_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in files) / 1e6
 
 
-def _scorer(kind: str, checkpoint: Path, work: Path):
-    """(score one batch of URLs, size on disk in MB) for one kind."""
+def prepare(checkpoint: Path | None, work: Path) -> None:
+    """Write every kind's model files into ``work`` once, so that no measured process pays for
+    (or holds the memory of) exporting: bert-base, our checkpoint, its ONNX fp32 and dynamic int8."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertConfig
+
+    from baitwatch.classifier import SHIPPED_MODEL_DIR, ModelCard
+    from model_export.export import _export_onnx, _optimize, _save_tokenizer, _sequence_classifier_config
+    from model_export.train import load_base, resolve_base_model
+
+    if checkpoint is None:  # a stand-in with the shipped model's shapes
+        layers = ModelCard.read(SHIPPED_MODEL_DIR).raw["hyperparameters"].get("layers")
+        tokenizer, model = load_base(resolve_base_model(None)[0], None, layers)
+        model.save_pretrained(work / "ours")
+        tokenizer.save_pretrained(work / "ours")
+    else:
+        AutoModelForSequenceClassification.from_pretrained(checkpoint).save_pretrained(work / "ours")
+        AutoTokenizer.from_pretrained(checkpoint).save_pretrained(work / "ours")
+    AutoModelForSequenceClassification.from_config(BertConfig(num_labels=2)).save_pretrained(work / "bert-base")
+    _export_onnx(work / "ours", work / "fp32.onnx")
+    _optimize(work / "fp32.onnx", work / "ours-onnx.onnx", _sequence_classifier_config(work / "ours"))
+    _save_tokenizer(work / "ours", work / "tokenizer.json")
+    quantize_dynamic(
+        work / "ours-onnx.onnx", work / "dynamic.onnx", op_types_to_quantize=["MatMul", "Gather"],
+        weight_type=QuantType.QInt8, per_channel=True, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
+
+
+def _scorer(kind: str, work: Path):
+    """(score one batch of URLs, size on disk in MB) for one kind, from the files ``prepare`` wrote."""
     if kind in ("original", "ours-pt"):
         import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertConfig, pipeline
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
         torch.set_num_threads(os.cpu_count() or 1)
-        tokenizer = AutoTokenizer.from_pretrained(checkpoint)
-        if kind == "original":
-            model = AutoModelForSequenceClassification.from_config(BertConfig(num_labels=2))  # bert-base-uncased shape
-            model.save_pretrained(work / "bert-base")
-            size = _folder_mb(work / "bert-base" / "model.safetensors")
-        else:
-            model = AutoModelForSequenceClassification.from_pretrained(checkpoint)
-            size = _folder_mb(checkpoint / "model.safetensors")
-        classify = pipeline("text-classification", model=model.eval(), tokenizer=tokenizer, device=-1, truncation=True, max_length=64)
-        return (lambda urls: classify(urls, batch_size=len(urls))), size
+        folder = work / ("bert-base" if kind == "original" else "ours")
+        model = AutoModelForSequenceClassification.from_pretrained(folder).eval()
+        tokenizer = AutoTokenizer.from_pretrained(work / "ours")  # the same bert-base-uncased vocabulary
+        classify = pipeline("text-classification", model=model, tokenizer=tokenizer, device=-1, truncation=True, max_length=64)
+        return (lambda urls: classify(urls, batch_size=len(urls))), _folder_mb(folder / "model.safetensors")
     from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier
 
     if kind == "shipped":
-        classifier, card = Classifier.from_model_dir(SHIPPED_MODEL_DIR)
+        classifier, _ = Classifier.from_model_dir(SHIPPED_MODEL_DIR)
         return classifier.score, _folder_mb(SHIPPED_MODEL_DIR / "model.onnx")
-    from model_export.export import _export_onnx, _optimize, _save_tokenizer, _sequence_classifier_config
-
-    _export_onnx(checkpoint, work / "fp32.onnx")
-    _optimize(work / "fp32.onnx", work / "fp32-optimized.onnx", _sequence_classifier_config(checkpoint))
-    _save_tokenizer(checkpoint, work / "tokenizer.json")
-    classifier = Classifier(work / "fp32-optimized.onnx", work / "tokenizer.json", 64)
-    return classifier.score, _folder_mb(work / "fp32-optimized.onnx")
+    classifier = Classifier(work / f"{kind}.onnx", work / "tokenizer.json", 64)
+    return classifier.score, _folder_mb(work / f"{kind}.onnx")
 
 
-def measure(kind: str, checkpoint: Path, urls: list[str]) -> dict:
+def measure(kind: str, work: Path, urls: list[str]) -> dict:
     """Runs inside a child process: one kind, one set of numbers."""
     import numpy as np
 
-    with tempfile.TemporaryDirectory() as work:
-        score, size = _scorer(kind, checkpoint, Path(work))
-        score(urls[:10])  # warm up
-        latencies = []
-        for url in urls:
-            started = time.perf_counter()
-            score([url])
-            latencies.append((time.perf_counter() - started) * 1000)
+    score, size = _scorer(kind, work)
+    score(urls[:10])  # warm up
+    latencies = []
+    for url in urls:
         started = time.perf_counter()
-        for i in range(0, len(urls), 32):
-            score(urls[i : i + 32])
-        throughput = len(urls) / (time.perf_counter() - started)
-        return {
-            "p50_ms": float(np.percentile(latencies, 50)),
-            "p99_ms": float(np.percentile(latencies, 99)),
-            "batch32_urls_per_second": throughput,
-            "size_mb": size,
-            "resident_mb": _resident_mb(),
-        }
+        score([url])
+        latencies.append((time.perf_counter() - started) * 1000)
+    started = time.perf_counter()
+    for i in range(0, len(urls), 32):
+        score(urls[i : i + 32])
+    throughput = len(urls) / (time.perf_counter() - started)
+    return {
+        "p50_ms": float(np.percentile(latencies, 50)),
+        "p99_ms": float(np.percentile(latencies, 99)),
+        "batch32_urls_per_second": throughput,
+        "size_mb": size,
+        "resident_mb": _resident_mb(),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--checkpoint", type=Path, required=True, help="folder written by baitwatch train")
+    parser.add_argument("--checkpoint", type=Path, help="folder written by baitwatch train (default: a stand-in of the same shapes)")
     parser.add_argument("--urls", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--kind", choices=KINDS, help=argparse.SUPPRESS)  # the child process's job
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)  # where prepare() wrote the models
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "model_speed.json")
     args = parser.parse_args()
     urls = _urls(args.urls)
     if args.kind:
-        print(json.dumps(measure(args.kind, args.checkpoint, urls)))
+        print(json.dumps(measure(args.kind, args.work, urls)))
         return
     results = {}
-    for kind in KINDS:
-        runs = []
-        for _ in range(args.repeats):
-            child = subprocess.run(
-                [sys.executable, __file__, "--checkpoint", str(args.checkpoint), "--urls", str(args.urls), "--kind", kind],
-                capture_output=True, text=True, check=True,
-            )
-            runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
-        results[kind] = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
-        print(f"{kind}: {results[kind]}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="baitwatch-model-speed-") as work:
+        prepare(args.checkpoint, Path(work))
+        for kind in KINDS:
+            runs = []
+            for _ in range(args.repeats):
+                child = subprocess.run(
+                    [sys.executable, __file__, "--urls", str(args.urls), "--kind", kind, "--work", work],
+                    capture_output=True, text=True, check=True,
+                )
+                runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
+            results[kind] = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+            print(f"{kind}: {results[kind]}", flush=True)
     original = results["original"]
     for kind in KINDS:
         row = results[kind]

@@ -1,0 +1,155 @@
+"""Write benchmarks/RESULTS.md and benchmarks/chart.png from the JSON the benchmarks wrote.
+
+    .venv/bin/python benchmarks/report.py      (bash benchmarks/run runs everything, then this)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+MODEL_KINDS = {
+    "original": "original recipe: bert-base, PyTorch fp32, pipeline",
+    "ours-pt": "our model, PyTorch fp32",
+    "ours-onnx": "our model, ONNX fp32",
+    "dynamic": "our model, ONNX dynamic int8 (not shipped)",
+    "shipped": "our model, shipped int8 ONNX",
+}
+
+
+def _load(name: str) -> dict:
+    return json.loads((HERE / name).read_text(encoding="utf-8"))
+
+
+def _model_table(model: dict) -> str:
+    lines = [
+        "| | p50 ms | p99 ms | batch 32, URLs/s | MB on disk | MB resident | faster (p50) | less memory |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for kind, label in MODEL_KINDS.items():
+        r = model[kind]
+        lines.append(
+            f"| {label} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['batch32_urls_per_second']:.0f} | {r['size_mb']:.1f} | "
+            f"{r['resident_mb']:.0f} | {r['speedup_p50_vs_original']:.1f}x | {r['memory_ratio_vs_original']:.1f}x |"
+        )
+    return "\n".join(lines)
+
+
+def _daemon_table(daemon: dict) -> str:
+    lines = ["| | p50 ms | p99 ms | URLs/s |", "|---|---|---|---|"]
+    lines.append(f"| raw onnxruntime call, one URL | {daemon['raw_onnxruntime']['p50_ms']:.2f} | {daemon['raw_onnxruntime']['p99_ms']:.2f} | |")
+    for cache in ("uncached", "cached"):
+        for concurrency in (1, 16, 64):
+            r = daemon[f"{cache}_c{concurrency}"]
+            lines.append(f"| {cache}, concurrency {concurrency} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['urls_per_second']:.0f} |")
+    lines.append(f"| `/v1/check-batch`, 256 uncached URLs a call | | | {daemon['batch_urls_per_second']:.0f} |")
+    return "\n".join(lines)
+
+
+def _chart(model: dict, daemon: dict, path: Path) -> None:
+    labels = [*MODEL_KINDS, "daemon (HTTP)"]
+    latency = [model[kind]["p50_ms"] for kind in MODEL_KINDS] + [daemon["uncached_c1"]["p50_ms"]]
+    memory = [model[kind]["resident_mb"] for kind in MODEL_KINDS] + [daemon["daemon_rss_mb"]]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    left.barh(labels, latency, color="#4477aa")
+    left.set_xscale("log")
+    left.set_xlabel("ms per URL at batch 1, p50 (log scale)")
+    right.barh(labels, memory, color="#cc6677")
+    right.set_xlabel("resident memory, MB")
+    right.set_yticklabels([])
+    for axis, values, unit in ((left, latency, "ms"), (right, memory, "MB")):
+        axis.invert_yaxis()
+        for y, value in enumerate(values):
+            axis.text(value, y, f" {value:.1f} {unit}" if unit == "ms" else f" {value:.0f} {unit}", va="center", fontsize=8)
+    figure.suptitle(f"Scoring one URL: the original recipe against baitwatch ({model['machine']})")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def write_results() -> Path:
+    model, daemon, training = _load("model_speed.json"), _load("daemon_latency.json"), _load("training_speed.json")
+    original = model["original"]
+    verdict_speedup = original["p50_ms"] / daemon["uncached_c1"]["p50_ms"]
+    memory_ratio = original["resident_mb"] / daemon["daemon_rss_mb"]
+    _chart(model, daemon, HERE / "chart.png")
+    text = f"""# Benchmark results
+
+Written by `benchmarks/report.py` from the JSON files beside it; `bash benchmarks/run` reruns
+every benchmark and this page. Each figure is the median of repeated runs on the machine
+named with it. Targets and goals are those of issues 4 and 7.
+
+![latency and memory](chart.png)
+
+## Headline
+
+- A verdict from the daemon (uncached, through HTTP on loopback) takes {daemon['uncached_c1']['p50_ms']:.1f} ms at the
+  median against {original['p50_ms']:.1f} ms for the original recipe's deployment scoring one URL:
+  **{verdict_speedup:.1f}x faster** (goal: 20x). A cached verdict takes {daemon['cached_c1']['p50_ms']:.2f} ms.
+- The daemon holds {daemon['daemon_rss_mb']:.0f} MB resident against {original['resident_mb']:.0f} MB for the original recipe's
+  process: **{memory_ratio:.1f}x less memory** (goal: 4x).
+
+The daemon's uncached URLs carry a unique query string each (to miss the cache), which
+makes them a few tokens longer than the model benchmark's URLs: the ratio is conservative.
+
+## Where the goals are missed, and why
+
+- **Per-verdict speed (20x).** The model is most of a verdict: the daemon adds little over
+  the raw model call (see the ratio in section 2). The shipped int8 format (MatMulNBits,
+  8-bit weights with activations quantized per row at run time) is no faster than fp32 on
+  this CPU, which has AVX2 but no AVX-512 VNNI; plain dynamic int8 is faster but
+  quantizes activations with one scale per batch, so a URL's score would depend on which
+  other URLs shared its model call, and it failed the export's parity gate on the first
+  model. A shallower model is the lever that keeps both properties: the model card lists
+  3- and 2-layer models trained with the same recipe, about twice and three times as fast,
+  at a cost in accuracy that did not earn shipping.
+- **Batch throughput (500 URLs/s).** MatMulNBits gains almost nothing from batching on this
+  CPU, and padding a batch to its longest URL costs extra; batches are scored in chunks of
+  16 URLs sorted by length to keep both that cost and the memory arena small.
+
+## 1. The model, same URLs, same run
+
+`{model['command']}` on {model['machine']}. Latency is one URL per call; throughput is
+batches of 32; each kind in its own fresh process.
+
+{_model_table(model)}
+
+## 2. The daemon end to end
+
+`{daemon['command']}` on {daemon['machine']}: a real `baitwatch serve` on loopback, the
+shipped model, distinct corpus URLs that the model really scores (uncached: each with a
+unique query string).
+
+{_daemon_table(daemon)}
+
+| | measured | target |
+|---|---|---|
+| uncached p50 / raw onnxruntime p50 | {daemon['uncached_p50_over_raw_p50']:.2f}x | <= 1.6x |
+| uncached p50, p99 | {daemon['uncached_c1']['p50_ms']:.1f} ms, {daemon['uncached_c1']['p99_ms']:.1f} ms | <= 5 ms, <= 15 ms |
+| cached p50 | {daemon['cached_c1']['p50_ms']:.2f} ms | <= 1 ms |
+| batch throughput | {daemon['batch_urls_per_second']:.0f} URLs/s | >= 500 URLs/s |
+| resident memory | {daemon['daemon_rss_mb']:.0f} MB | <= 200 MB |
+| CPU time per uncached verdict | {daemon['cpu_ms_per_uncached_verdict']:.1f} ms | |
+
+## 3. Training
+
+`{training['command']}` on {training['machine']}: optimizer steps of 32 corpus URLs, all-MiniLM-L6-v2.
+
+| recipe | URLs/s |
+|---|---|
+| full fine-tune (ours) | {training['full fine-tune']:.1f} |
+| frozen base, pooler and head only (original recipe) | {training['frozen base (original recipe)']:.1f} |
+"""
+    path = HERE / "RESULTS.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_results()}")
