@@ -99,7 +99,7 @@ def write_card(model_dir: Path, checkpoint: Path, out: Path, compare: list[Path]
     test, _ = load_dataset(checkpoint / TEST_FILE)
     scores = classifier.score(test.urls)
     threshold = model_card.threshold
-    plots = save_plots(test.labels, scores, threshold, out, f"int8 model, test split")
+    plots = save_plots(test.labels, scores, threshold, out, "int8 model, test split")
 
     # What a user meets: pages of known-good sites never reach the model.
     known_good = shipped_known_good()
