@@ -67,10 +67,6 @@ class Classifier:
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
-        # Idle worker threads sleep instead of spinning: the daemon shares the cores with the
-        # browser. Two A/B runs of benchmarks/daemon_latency.py: CPU per uncached verdict 31 -> 26
-        # ms, latency within run-to-run noise.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self._session = onnxruntime.InferenceSession(
                 str(onnx_path), options, providers=["CPUExecutionProvider"]
