@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import gzip
 import json
 import os
 import platform
-import random
 import socket
 import statistics
 import subprocess
@@ -27,40 +24,14 @@ import time
 from pathlib import Path
 
 import aiohttp
-import numpy as np
 
 from baitwatch.classifier import Classifier
-from baitwatch.known_good import shipped_known_good
-from baitwatch.urls import canonicalize
-
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "model_export" / "data" / "train_urls.csv.gz"
-
-
-def corpus_urls(count: int, seed: int) -> list[str]:
-    """Distinct corpus URLs the model really scores (no known-good or private hosts)."""
-    with gzip.open(CORPUS, "rt", encoding="utf-8", newline="") as stream:
-        rows = [row["url"] for row in csv.DictReader(stream)]
-    random.Random(seed).shuffle(rows)
-    known_good, chosen, seen = shipped_known_good(), [], set()
-    for raw in rows:
-        url = canonicalize(raw)
-        if url.registrable_domain in known_good or url.ip is not None or url.text in seen:
-            continue
-        seen.add(url.text)
-        chosen.append(url.text)
-        if len(chosen) == count:
-            break
-    return chosen
+from measure import ROOT, corpus_urls, one_at_a_time_ms, percentiles, resident_mb
 
 
 def cache_busted(urls: list[str], numbers) -> list[str]:
     """The URLs with a unique query parameter each: texts the model sees but no cache holds."""
     return [f"{url}{'&' if '?' in url else '?'}bw={number}" for url, number in zip(urls, numbers)]
-
-
-def percentiles(samples_ms: list[float]) -> dict:
-    return {"p50_ms": float(np.percentile(samples_ms, 50)), "p99_ms": float(np.percentile(samples_ms, 99))}
 
 
 def free_port() -> int:
@@ -83,12 +54,6 @@ class Daemon:
     def cpu_seconds(self) -> float:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -156,7 +121,7 @@ async def run_once(urls: list[str], daemon: Daemon, offset: int) -> dict:
             async with session.post(daemon.base + "/v1/check-batch", json={"urls": batch}) as response:
                 await response.read()
         result["batch_urls_per_second"] = 8 * 256 / (time.perf_counter() - start)
-    result["daemon_rss_mb"] = daemon.rss_mb()
+    result["daemon_rss_mb"] = resident_mb(daemon.process.pid)
     return result
 
 
@@ -165,12 +130,7 @@ def raw_onnxruntime(urls: list[str]) -> dict:
     urls = cache_busted(urls, range(10**8, 10**9))
     classifier, _ = Classifier.from_model_dir()
     classifier.score(urls[:20])  # warm up
-    latencies = []
-    for url in urls:
-        start = time.perf_counter()
-        classifier.score([url])
-        latencies.append((time.perf_counter() - start) * 1000)
-    return percentiles(latencies)
+    return percentiles(one_at_a_time_ms(classifier.score, urls))
 
 
 def median_of(runs: list[dict]) -> dict:

@@ -29,20 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from measure import ROOT, corpus_urls, one_at_a_time_ms, percentiles, resident_mb
+
 KINDS = ("original", "ours-pt", "ours-onnx", "dynamic", "shipped")
-
-
-def _urls(count: int) -> list[str]:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from daemon_latency import corpus_urls
-
-    return corpus_urls(count, seed=2)
-
-
-def _resident_mb() -> float:
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
 
 
 def _folder_mb(path: Path) -> float:
@@ -102,26 +91,14 @@ def _scorer(kind: str, work: Path):
 
 def measure(kind: str, work: Path, urls: list[str]) -> dict:
     """Runs inside a child process: one kind, one set of numbers."""
-    import numpy as np
-
     score, size = _scorer(kind, work)
     score(urls[:10])  # warm up
-    latencies = []
-    for url in urls:
-        started = time.perf_counter()
-        score([url])
-        latencies.append((time.perf_counter() - started) * 1000)
+    latencies = one_at_a_time_ms(score, urls)
     started = time.perf_counter()
     for i in range(0, len(urls), 32):
         score(urls[i : i + 32])
     throughput = len(urls) / (time.perf_counter() - started)
-    return {
-        "p50_ms": float(np.percentile(latencies, 50)),
-        "p99_ms": float(np.percentile(latencies, 99)),
-        "batch32_urls_per_second": throughput,
-        "size_mb": size,
-        "resident_mb": _resident_mb(),
-    }
+    return percentiles(latencies) | {"batch32_urls_per_second": throughput, "size_mb": size, "resident_mb": resident_mb()}
 
 
 def main() -> None:
@@ -133,7 +110,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)  # where prepare() wrote the models
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "model_speed.json")
     args = parser.parse_args()
-    urls = _urls(args.urls)
+    urls = corpus_urls(args.urls, seed=2)
     if args.kind:
         print(json.dumps(measure(args.kind, args.work, urls)))
         return

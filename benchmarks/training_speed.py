@@ -20,9 +20,9 @@ from pathlib import Path
 
 import torch
 
+from measure import ROOT, corpus_urls
 from model_export.train import load_base, resolve_base_model
 
-ROOT = Path(__file__).resolve().parent.parent
 WARMUP_STEPS = 3
 RECIPES = {"full fine-tune": None, "frozen base (original recipe)": "base"}
 
@@ -52,9 +52,6 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "training_speed.json")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from daemon_latency import corpus_urls
-
     urls = corpus_urls(args.batch_size * (args.steps + WARMUP_STEPS), seed=3)
     torch.manual_seed(0)
     result = {
