@@ -80,13 +80,13 @@ def free_port() -> int:
 class RunningDaemon:
     """A real ``baitwatch serve`` child process on loopback."""
 
-    def __init__(self, tmp_path: Path, *args: str):
+    def __init__(self, tmp_path: Path, *args: str, env: dict | None = None):
         import urllib.request
 
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {
-            **os.environ,
+            **(os.environ if env is None else env),
             "BAITWATCH_CONFIG_DIR": str(tmp_path / "config"),
             "BAITWATCH_DATA_DIR": str(tmp_path / "data"),
         }

@@ -1,6 +1,7 @@
 """A real ``baitwatch serve`` process on loopback: life cycle, CLI helpers, privacy."""
 
 import json
+import os
 import subprocess
 import sys
 import urllib.request
@@ -42,6 +43,20 @@ def test_the_daemon_process_never_loads_torch_or_transformers(daemon):
     maps = Path(f"/proc/{daemon.process.pid}/maps").read_text()
     assert "onnxruntime" in maps
     assert "libtorch" not in maps and "/torch/" not in maps
+
+
+def test_the_daemon_writes_nothing_outside_its_own_folders(tmp_path):
+    # Without the daemon's own opt-out, onnxruntime writes a device id and a queue of usage
+    # events for Microsoft under ~/.cache; the child gets no opt-out from this test process.
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    env |= {"HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")}
+    running = RunningDaemon(tmp_path, env=env)
+    try:
+        assert post(running, "/v1/check", {"url": "http://account-verify.example-bank.xyz/login"})["reason"] == "model"
+    finally:
+        running.stop()
+    assert [str(p.relative_to(home)) for p in home.rglob("*")] == []
 
 
 def test_scoring_imports_neither_torch_nor_transformers():
