@@ -4,6 +4,12 @@ ONNX with dynamic batch and sequence axes -> onnxruntime's BERT graph fusions ->
 int8 model must stay within the parity gate of the fp32 graph on the test split that
 training held out, or nothing is written.
 
+Why the eager attention code path is traced: the default (SDPA) one exports as dozens of
+small mask and reshape nodes per layer that onnxruntime cannot fuse. Traced eagerly, each
+layer's attention fuses into one MultiHeadAttention node, with the Q, K and V projections
+left as plain MatMuls so that they get int8 weights too; on 2 cores that scored a URL about
+12% faster at the same file size.
+
 Why not plain dynamic quantization (``quantize_dynamic``): it quantizes each MatMul's input
 activations with one scale per tensor, and MiniLM's activations have outlier channels. On
 the first shipped model that moved logits by 0.2 on average and agreed with fp32 on only
@@ -130,7 +136,7 @@ def _export_onnx(checkpoint: Path, path: Path) -> None:
     import torch
     from transformers import AutoModelForSequenceClassification
 
-    model = AutoModelForSequenceClassification.from_pretrained(checkpoint).eval()
+    model = AutoModelForSequenceClassification.from_pretrained(checkpoint, attn_implementation="eager").eval()
     example = torch.ones((2, 16), dtype=torch.long)
     axes = {name: {0: "batch", 1: "sequence"} for name in INPUT_NAMES}
     with warnings.catch_warnings(), torch.no_grad():
@@ -148,13 +154,18 @@ def _export_onnx(checkpoint: Path, path: Path) -> None:
 
 
 def _optimize(source: Path, target: Path, config) -> None:
+    from onnxruntime.transformers.fusion_options import FusionOptions
     from onnxruntime.transformers.optimizer import optimize_model
 
+    fusions = FusionOptions("bert")
+    fusions.use_multi_head_attention = True  # Q, K, V stay MatMuls: _quantize makes them int8
+    fusions.enable_embed_layer_norm = False  # keeps the word embeddings a Gather, stored int8
     optimized = optimize_model(
         str(source),
         model_type="bert",
         num_heads=config.num_attention_heads,
         hidden_size=config.hidden_size,
+        optimization_options=fusions,
     )
     optimized.save_model_to_file(str(target))
 

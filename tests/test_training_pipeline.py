@@ -36,6 +36,7 @@ def test_export_writes_an_int8_onnx_model_with_a_truthful_card(exported_model, t
     session = onnxruntime.InferenceSession(str(exported_model / "model.onnx"), providers=["CPUExecutionProvider"])
     ops = {node.op_type for node in __import__("onnx").load(str(exported_model / "model.onnx")).graph.node}
     assert "MatMulNBits" in ops  # int8 weights, see model_export/export.py
+    assert "MultiHeadAttention" in ops and "Transpose" not in ops  # each layer's attention fused
     shapes = {i.name: i.shape for i in session.get_inputs()}
     assert all(isinstance(dim, str) for dim in shapes["input_ids"])  # dynamic batch and sequence
 
