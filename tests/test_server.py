@@ -4,6 +4,7 @@ import asyncio
 import json
 import os
 import stat
+import threading
 
 import pytest
 
@@ -28,6 +29,24 @@ def token(client, user_dirs):
 
 def auth(token):
     return {"Authorization": f"Bearer {token}"}
+
+
+async def test_a_slow_disk_write_does_not_hold_up_verdicts(client, token, monkeypatch):
+    disk_free, real_fsync = threading.Event(), os.fsync
+
+    def stalled_fsync(descriptor):
+        disk_free.wait(10)
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", stalled_fsync)
+    writing = asyncio.ensure_future(client.put("/v1/settings", json={"enabled": False}, headers=auth(token)))
+    try:
+        response = await asyncio.wait_for(client.post("/v1/check", json={"url": UNKNOWN_SITE}), 5)
+        assert (await response.json())["reason"] == "model"
+        assert not writing.done()
+    finally:
+        disk_free.set()
+    assert (await (await writing).json()) == {"enabled": False}
 
 
 async def test_check_answers_the_contract_and_caches(client):

@@ -1,7 +1,12 @@
-"""The daemon's HTTP API (aiohttp). Routes and their contract: docs/API in the README."""
+"""The daemon's HTTP API (aiohttp). Routes and their contract: docs/API in the README.
+
+Writes to the user's data wait on the disk (fsync), so they run on a worker thread: a slow
+disk must not hold up the verdicts of pages loading meanwhile.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -196,7 +201,7 @@ async def put_settings(request: web.Request) -> web.Response:
     unknown = set(body) - {"enabled"}
     if unknown or not isinstance(body.get("enabled", True), bool):
         raise ApiError(400, "bad-settings", "Settings take one field, 'enabled', which must be true or false.")
-    settings = request.app[STORE].update_settings(body)
+    settings = await asyncio.to_thread(request.app[STORE].update_settings, body)
     log.info("protection %s", "on" if settings["enabled"] else "off")
     return web.json_response(settings)
 
@@ -220,12 +225,12 @@ async def get_allowlist(request: web.Request) -> web.Response:
 async def add_to_allowlist(request: web.Request) -> web.Response:
     domain = _domain_field(await _json_object(request))
     log.info("allowlisted %s", domain)
-    return web.json_response({"domains": request.app[STORE].allow(domain)})
+    return web.json_response({"domains": await asyncio.to_thread(request.app[STORE].allow, domain)})
 
 
 async def remove_from_allowlist(request: web.Request) -> web.Response:
     domain = _domain_field(await _json_object(request))
-    return web.json_response({"domains": request.app[STORE].disallow(domain)})
+    return web.json_response({"domains": await asyncio.to_thread(request.app[STORE].disallow, domain)})
 
 
 async def add_feedback(request: web.Request) -> web.Response:
@@ -240,7 +245,7 @@ async def add_feedback(request: web.Request) -> web.Response:
         "model": request.app[STATE]["card"].id,
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    if not request.app[STORE].add_feedback(entry):
+    if not await asyncio.to_thread(request.app[STORE].add_feedback, entry):
         raise ApiError(507, "feedback-full", "The feedback file is full; retrain with it and clear it first.")
     return web.json_response({"stored": entry}, status=201)
 
