@@ -122,6 +122,17 @@ test("Trust this site allowlists the domain", async () => {
   await page.close();
 });
 
+test("the options page lists the trusted site; Remove takes it off and the warning returns", async () => {
+  const options = await browser.context.newPage();
+  await options.goto(`chrome-extension://${browser.extensionId}/options/options.html`);
+  await options.getByRole("button", { name: "Remove account-verify-center.xyz" }).click();
+  await waitFor(async () => (await daemon.request("GET", "/v1/allowlist")).domains.length === 0, { what: "allowlist emptied" });
+  await waitFor(() => options.isVisible("#empty"), { what: "the empty-list note" });
+  const page = await open(urls.phishing);
+  await expectBanner(page);
+  await Promise.all([options.close(), page.close()]);
+});
+
 test("turning protection off in the popup means no banner", async () => {
   const popup = await browser.context.newPage();
   await popup.goto(`chrome-extension://${browser.extensionId}/popup/popup.html`);
