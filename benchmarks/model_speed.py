@@ -11,6 +11,8 @@ Five ways to score a URL, each measured in a fresh process (so resident memory i
   ours-onnx the same exported to ONNX fp32 (with the BERT fusions)
   dynamic   the same with onnxruntime's plain dynamic int8 quantization: faster, but a URL's
             score then depends on its batch companions, so it does not ship
+  exported  the same in the int8 format ``baitwatch export`` writes today (fused attention);
+            the shipped model was exported before that fusion
   shipped   the shipped int8 ONNX model, as the daemon runs it
 Per-URL latency at batch 1 (p50, p99), throughput at batch 32, size on disk, resident memory.
 Writes benchmarks/model_speed.json; prints a table with ratios against the original.
@@ -31,7 +33,7 @@ from pathlib import Path
 
 from measure import ROOT, corpus_urls, one_at_a_time_ms, percentiles, resident_mb
 
-KINDS = ("original", "ours-pt", "ours-onnx", "dynamic", "shipped")
+KINDS = ("original", "ours-pt", "ours-onnx", "dynamic", "exported", "shipped")
 
 
 def _folder_mb(path: Path) -> float:
@@ -41,13 +43,13 @@ def _folder_mb(path: Path) -> float:
 
 def prepare(checkpoint: Path | None, work: Path) -> None:
     """Write every kind's model files into ``work`` once, so that no measured process pays for
-    (or holds the memory of) exporting: bert-base, our checkpoint, its ONNX fp32 and dynamic int8."""
+    (or holds the memory of) exporting: bert-base, our checkpoint, its ONNX fp32 and both int8s."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, BertConfig
 
     from baitwatch.classifier import SHIPPED_MODEL_DIR, ModelCard
-    from model_export.export import _export_onnx, _optimize, _save_tokenizer, _sequence_classifier_config
+    from model_export.export import _export_onnx, _optimize, _quantize, _save_tokenizer, _sequence_classifier_config
     from model_export.train import load_base, resolve_base_model
 
     if checkpoint is None:  # a stand-in with the shipped model's shapes
@@ -62,6 +64,7 @@ def prepare(checkpoint: Path | None, work: Path) -> None:
     _export_onnx(work / "ours", work / "fp32.onnx")
     _optimize(work / "fp32.onnx", work / "ours-onnx.onnx", _sequence_classifier_config(work / "ours"))
     _save_tokenizer(work / "ours", work / "tokenizer.json")
+    _quantize(work / "ours-onnx.onnx", work / "exported.onnx")
     quantize_dynamic(
         work / "ours-onnx.onnx", work / "dynamic.onnx", op_types_to_quantize=["MatMul", "Gather"],
         weight_type=QuantType.QInt8, per_channel=True, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},

@@ -7,8 +7,8 @@ training held out, or nothing is written.
 Why the eager attention code path is traced: the default (SDPA) one exports as dozens of
 small mask and reshape nodes per layer that onnxruntime cannot fuse. Traced eagerly, each
 layer's attention fuses into one MultiHeadAttention node, with the Q, K and V projections
-left as plain MatMuls so that they get int8 weights too; on 2 cores that scored a URL about
-12% faster at the same file size.
+left as plain MatMuls so that they get int8 weights too: at the same file size, 9.3 against
+10.0 ms a URL on 2 cores (benchmarks/model_speed.py, "exported" against "shipped").
 
 Why not plain dynamic quantization (``quantize_dynamic``): it quantizes each MatMul's input
 activations with one scale per tensor, and MiniLM's activations have outlier channels. On
