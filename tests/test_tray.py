@@ -1,5 +1,6 @@
 """The tray icon for real, on a virtual X display with a system tray, against a real daemon."""
 
+import gc
 import json
 import os
 import shutil
@@ -32,6 +33,7 @@ def x_display():
     tray_bar = subprocess.Popen(["trayer"], env={**os.environ, "DISPLAY": display}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for_system_tray(display)
     yield display
+    gc.collect()  # pystray closes its X connection only when collected: do it while X still runs
     tray_bar.terminate()
     xvfb.terminate()
     tray_bar.wait()
