@@ -1,8 +1,9 @@
 """Daemon latency, throughput and memory, measured against a real `baitwatch serve` on loopback.
 
-    .venv/bin/python benchmarks/daemon_latency.py [--urls 2000] [--repeats 3]
+    .venv/bin/python benchmarks/daemon_latency.py [--urls 2000] [--repeats 3] [--model DIR]
 
 Prints a table (medians over the repeats) and writes benchmarks/daemon_latency.json.
+--model serves another model folder (say, a shallower candidate) instead of the shipped one.
 Targets (issue 4): uncached p50 <= 5 ms and p99 <= 15 ms through HTTP, p50 within 1.6x of
 the raw onnxruntime call in the same run; cached p50 <= 1 ms; batch >= 500 URLs/s;
 resident memory <= 200 MB.
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import aiohttp
 
-from baitwatch.classifier import Classifier
+from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
 from measure import ROOT, corpus_urls, one_at_a_time_ms, percentiles, resident_mb
 
 
@@ -41,12 +42,13 @@ def free_port() -> int:
 
 
 class Daemon:
-    def __init__(self):
+    def __init__(self, model_dir: Path | None):
         self.home = tempfile.mkdtemp(prefix="baitwatch-bench-")
         self.port = free_port()
         env = {**os.environ, "BAITWATCH_CONFIG_DIR": f"{self.home}/config", "BAITWATCH_DATA_DIR": f"{self.home}/data"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "baitwatch", "serve", "--no-tray", "--port", str(self.port), "--log-level", "warning"],
+            [sys.executable, "-m", "baitwatch", "serve", "--no-tray", "--port", str(self.port), "--log-level", "warning"]
+            + (["--model", str(model_dir)] if model_dir else []),
             env=env,
         )
         self.base = f"http://127.0.0.1:{self.port}"
@@ -125,10 +127,10 @@ async def run_once(urls: list[str], daemon: Daemon, offset: int) -> dict:
     return result
 
 
-def raw_onnxruntime(urls: list[str]) -> dict:
+def raw_onnxruntime(urls: list[str], model_dir: Path) -> dict:
     """The model call alone, on texts as long as the uncached HTTP checks send."""
     urls = cache_busted(urls, range(10**8, 10**9))
-    classifier, _ = Classifier.from_model_dir()
+    classifier, _ = Classifier.from_model_dir(model_dir)
     classifier.score(urls[:20])  # warm up
     return percentiles(one_at_a_time_ms(classifier.score, urls))
 
@@ -147,19 +149,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--urls", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--model", type=Path, help="model folder to serve (default: the shipped model)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "daemon_latency.json")
     args = parser.parse_args()
     urls = corpus_urls(args.urls, seed=1)
     runs = []
     for repeat in range(args.repeats):
-        raw = raw_onnxruntime(urls)
-        daemon = Daemon()
+        raw = raw_onnxruntime(urls, args.model or SHIPPED_MODEL_DIR)
+        daemon = Daemon(args.model)
         try:
             runs.append({"raw_onnxruntime": raw} | asyncio.run(run_once(urls, daemon, offset=repeat * 10**7)))
         finally:
             daemon.stop()
     result = median_of(runs)
     result["uncached_p50_over_raw_p50"] = result["uncached_c1"]["p50_ms"] / result["raw_onnxruntime"]["p50_ms"]
+    result["model"] = ModelCard.read(args.model or SHIPPED_MODEL_DIR).id
     result["machine"] = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.system()}"
     result["command"] = "python benchmarks/daemon_latency.py " + " ".join(sys.argv[1:])
     args.out.write_text(json.dumps(result, indent=2) + "\n")
