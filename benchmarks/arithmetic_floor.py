@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -25,7 +23,7 @@ import numpy as np
 import onnx
 from onnx import helper
 
-from measure import ROOT, corpus_urls
+from measure import ROOT, corpus_urls, machine
 
 from baitwatch.classifier import MODEL_FILE, SHIPPED_MODEL_DIR, TOKENIZER_FILE, ModelCard
 
@@ -71,16 +69,17 @@ def main() -> None:
     shapes = weight_shapes(SHIPPED_MODEL_DIR / MODEL_FILE)
     tokens = token_counts(corpus_urls(args.urls, seed=1))
     multiply_adds = sum(k * n for k, n in shapes)
+    median_tokens, mean_tokens = float(np.median(tokens)), float(tokens.mean())
     peak = peak_gflops(*max(shapes, key=lambda shape: shape[0] * shape[1]))
     result = {
         "weight_matrices": len(shapes),
         "multiply_adds_per_token": multiply_adds,
-        "tokens_p50": float(np.median(tokens)),
-        "tokens_mean": float(tokens.mean()),
+        "tokens_p50": median_tokens,
+        "tokens_mean": mean_tokens,
         "fp32_peak_gflops": peak,
-        "floor_ms_per_median_url": 2 * multiply_adds * float(np.median(tokens)) / peak / 1e6,
-        "ceiling_urls_per_second": peak * 1e9 / (2 * multiply_adds * float(tokens.mean())),
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.system()}",
+        "floor_ms_per_median_url": 2 * multiply_adds * median_tokens / peak / 1e6,
+        "ceiling_urls_per_second": peak * 1e9 / (2 * multiply_adds * mean_tokens),
+        "machine": machine(),
         "command": " ".join(["python benchmarks/arithmetic_floor.py", *sys.argv[1:]]),
     }
     args.out.write_text(json.dumps(result, indent=2) + "\n")

@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import socket
 import statistics
 import subprocess
@@ -27,7 +26,7 @@ from pathlib import Path
 import aiohttp
 
 from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
-from measure import ROOT, corpus_urls, one_at_a_time_ms, percentiles, resident_mb
+from measure import ROOT, corpus_urls, machine, one_at_a_time_ms, percentiles, resident_mb
 
 
 def cache_busted(urls: list[str], numbers) -> list[str]:
@@ -42,13 +41,13 @@ def free_port() -> int:
 
 
 class Daemon:
-    def __init__(self, model_dir: Path | None):
+    def __init__(self, model_dir: Path):
         self.home = tempfile.mkdtemp(prefix="baitwatch-bench-")
         self.port = free_port()
         env = {**os.environ, "BAITWATCH_CONFIG_DIR": f"{self.home}/config", "BAITWATCH_DATA_DIR": f"{self.home}/data"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "baitwatch", "serve", "--no-tray", "--port", str(self.port), "--log-level", "warning"]
-            + (["--model", str(model_dir)] if model_dir else []),
+            [sys.executable, "-m", "baitwatch", "serve", "--no-tray", "--port", str(self.port), "--log-level", "warning",
+             "--model", str(model_dir)],
             env=env,
         )
         self.base = f"http://127.0.0.1:{self.port}"
@@ -153,18 +152,19 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "daemon_latency.json")
     args = parser.parse_args()
     urls = corpus_urls(args.urls, seed=1)
+    model_dir = args.model or SHIPPED_MODEL_DIR
     runs = []
     for repeat in range(args.repeats):
-        raw = raw_onnxruntime(urls, args.model or SHIPPED_MODEL_DIR)
-        daemon = Daemon(args.model)
+        raw = raw_onnxruntime(urls, model_dir)
+        daemon = Daemon(model_dir)
         try:
             runs.append({"raw_onnxruntime": raw} | asyncio.run(run_once(urls, daemon, offset=repeat * 10**7)))
         finally:
             daemon.stop()
     result = median_of(runs)
     result["uncached_p50_over_raw_p50"] = result["uncached_c1"]["p50_ms"] / result["raw_onnxruntime"]["p50_ms"]
-    result["model"] = ModelCard.read(args.model or SHIPPED_MODEL_DIR).id
-    result["machine"] = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.system()}"
+    result["model"] = ModelCard.read(model_dir).id
+    result["machine"] = machine()
     result["command"] = "python benchmarks/daemon_latency.py " + " ".join(sys.argv[1:])
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"machine: {result['machine']}; {args.urls} distinct corpus URLs; median of {args.repeats} runs")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import gzip
+import os
+import platform
 import random
 import time
 from collections.abc import Callable
@@ -55,3 +57,8 @@ def resident_mb(pid: int | str = "self") -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def machine() -> str:
+    """The machine a figure was measured on, as the reports name it."""
+    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.system()}"

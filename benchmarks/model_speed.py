@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -31,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from measure import ROOT, corpus_urls, one_at_a_time_ms, percentiles, resident_mb
+from measure import ROOT, corpus_urls, machine, one_at_a_time_ms, percentiles, resident_mb
 
 KINDS = ("original", "ours-pt", "ours-onnx", "dynamic", "exported", "shipped")
 
@@ -135,7 +134,7 @@ def main() -> None:
         row = results[kind]
         row["speedup_p50_vs_original"] = original["p50_ms"] / row["p50_ms"]
         row["memory_ratio_vs_original"] = original["resident_mb"] / row["resident_mb"]
-    results["machine"] = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {platform.system()}"
+    results["machine"] = machine()
     results["command"] = "python benchmarks/model_speed.py " + " ".join(sys.argv[1:])
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\n{'':>10} {'p50 ms':>8} {'p99 ms':>8} {'batch32/s':>10} {'MB disk':>8} {'MB RSS':>8} {'speed x':>8} {'mem x':>6}")
