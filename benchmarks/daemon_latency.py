@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,7 @@ from pathlib import Path
 import aiohttp
 
 from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
-from measure import ROOT, corpus_urls, machine, one_at_a_time_ms, percentiles, resident_mb
+from measure import ROOT, corpus_urls, machine, median_of, one_at_a_time_ms, percentiles, resident_mb
 
 
 def cache_busted(urls: list[str], numbers) -> list[str]:
@@ -132,16 +131,6 @@ def raw_onnxruntime(urls: list[str], model_dir: Path) -> dict:
     classifier, _ = Classifier.from_model_dir(model_dir)
     classifier.score(urls[:20])  # warm up
     return percentiles(one_at_a_time_ms(classifier.score, urls))
-
-
-def median_of(runs: list[dict]) -> dict:
-    merged = {}
-    for key, value in runs[0].items():
-        if isinstance(value, dict):
-            merged[key] = median_of([run[key] for run in runs])
-        else:
-            merged[key] = statistics.median(run[key] for run in runs)
-    return merged
 
 
 def main() -> None:

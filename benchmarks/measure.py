@@ -7,6 +7,7 @@ import gzip
 import os
 import platform
 import random
+import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +50,17 @@ def one_at_a_time_ms(score: Callable[[list[str]], object], urls: list[str]) -> l
 
 def percentiles(samples_ms: list[float]) -> dict:
     return {"p50_ms": float(np.percentile(samples_ms, 50)), "p99_ms": float(np.percentile(samples_ms, 99))}
+
+
+def median_of(runs: list[dict]) -> dict:
+    """Key by key, the median of repeated runs' figures (nested dicts alike)."""
+    merged = {}
+    for key, value in runs[0].items():
+        if isinstance(value, dict):
+            merged[key] = median_of([run[key] for run in runs])
+        else:
+            merged[key] = statistics.median(run[key] for run in runs)
+    return merged
 
 
 def resident_mb(pid: int | str = "self") -> float:

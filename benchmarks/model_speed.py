@@ -23,14 +23,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from measure import ROOT, corpus_urls, machine, one_at_a_time_ms, percentiles, resident_mb
+from measure import ROOT, corpus_urls, machine, median_of, one_at_a_time_ms, percentiles, resident_mb
 
 KINDS = ("original", "ours-pt", "ours-onnx", "dynamic", "exported", "shipped")
 
@@ -127,7 +126,7 @@ def main() -> None:
                     capture_output=True, text=True, check=True,
                 )
                 runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
-            results[kind] = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+            results[kind] = median_of(runs)
             print(f"{kind}: {results[kind]}", flush=True)
     original = results["original"]
     for kind in KINDS:
