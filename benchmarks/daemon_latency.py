@@ -27,6 +27,8 @@ import aiohttp
 from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
 from measure import ROOT, corpus_urls, machine, median_of, one_at_a_time_ms, percentiles, resident_mb
 
+HOT_URLS = 50  # distinct URLs the cached checks cycle through
+
 
 def cache_busted(urls: list[str], numbers) -> list[str]:
     """The URLs with a unique query parameter each: texts the model sees but no cache holds."""
@@ -109,10 +111,10 @@ async def run_once(urls: list[str], daemon: Daemon, offset: int) -> dict:
         verdicts = 3 * len(urls)
         result["cpu_ms_per_uncached_verdict"] = (daemon.cpu_seconds() - cpu_before) * 1000 / verdicts
 
-        hot = distinct(50)
+        hot = distinct(HOT_URLS)
         await timed_checks(session, daemon.base, hot, 8)  # fill the cache
         for concurrency in (1, 16, 64):
-            latencies, wall = await timed_checks(session, daemon.base, hot * (len(urls) // 50), concurrency)
+            latencies, wall = await timed_checks(session, daemon.base, hot * (len(urls) // HOT_URLS), concurrency)
             result[f"cached_c{concurrency}"] = percentiles(latencies) | {"urls_per_second": len(latencies) / wall}
 
         batches = [distinct(256) for _ in range(8)]
@@ -140,6 +142,8 @@ def main() -> None:
     parser.add_argument("--model", type=Path, help="model folder to serve (default: the shipped model)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "daemon_latency.json")
     args = parser.parse_args()
+    if args.urls < HOT_URLS:
+        parser.error(f"--urls must be at least {HOT_URLS}: the cached checks cycle through that many URLs")
     urls = corpus_urls(args.urls, seed=1)
     model_dir = args.model or SHIPPED_MODEL_DIR
     runs = []
