@@ -46,7 +46,8 @@ def test_exported_model_scores_batches_like_single_urls(exported_model):
     urls = ["https://shop.example-store.test/cart", "http://secure-login.paypal.com.verify-account.example/signin", "https://a.example/" + "x" * 500]
     together = classifier.score(urls)
     alone = [classifier.score([url])[0] for url in urls]
-    assert together.tolist() == alone or max(abs(a - b) for a, b in zip(together, alone)) < 1e-4
+    # Float sums in another order may differ in the last bits; a kernel or padding effect is 1e-4 and up.
+    assert max(abs(a - b) for a, b in zip(together, alone)) < 1e-6
 
 
 def test_check_json_reads_stdin_and_keeps_input_order(exported_model):
