@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 from sklearn.metrics import accuracy_score, precision_recall_fscore_support, roc_auc_score, roc_curve
@@ -10,6 +13,10 @@ from sklearn.metrics import accuracy_score, precision_recall_fscore_support, roc
 from model_export.data import Dataset
 
 DEFAULT_TARGET_FPR = 0.0025
+# The lower, "suspicious" level: shown only on pages that ask for a password or payment.
+SUSPICIOUS_TARGET_FPR = 0.015
+ACCOUNT_PAGE_SOURCES = frozenset({"apple_change_password", "justdeleteme", "twofactorauth_docs", "grant_oauth_authorize"})
+ACCOUNT_PAGE_WORDS = re.compile(r"log-?in|sign-?in|sign-?on|logon|account|auth|password|passwd|2fa|mfa|security", re.IGNORECASE)
 METRIC_COLUMNS = ("rows", "phishing", "roc_auc", "accuracy", "precision", "recall", "f1", "fpr", "tpr_at_fpr_1pct", "tpr_at_fpr_0.1pct")
 
 
@@ -59,15 +66,56 @@ def metrics(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict:
     }
 
 
-def report(data: Dataset, scores: np.ndarray, threshold: float) -> dict:
-    """Metrics overall and for each source."""
+def report(data: Dataset, scores: np.ndarray, threshold: float, trained_domains: frozenset[str] | None = None) -> dict:
+    """Metrics overall and for each source; false positives for each kind of legitimate page;
+    with ``trained_domains``, recall on phishing of sites the model never trained on."""
     sources = np.array(data.sources)
-    return {
+    flagged = scores >= threshold
+    result = {
         "overall": metrics(data.labels, scores, threshold),
         "per_source": {
             source: metrics(data.labels[sources == source], scores[sources == source], threshold)
             for source in sorted(set(data.sources))
         },
+        "false_positives": {
+            group: {"rows": int(members.sum()), "fpr": float(flagged[members].mean()) if members.any() else None}
+            for group, members in legitimate_groups(data).items()
+        },
+    }
+    if trained_domains is not None:
+        unseen = (data.labels == 1) & np.array([domain not in trained_domains for domain in data.domains])
+        result["unseen_sites"] = {"rows": int(unseen.sum()), "recall": float(flagged[unseen].mean()) if unseen.any() else None}
+    return result
+
+
+@lru_cache(maxsize=1)
+def _suffix_lists():
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList(), PublicSuffixList(only_icann=True)
+
+
+def _on_user_content_platform(host: str) -> bool:
+    """A host under the Public Suffix List's private section (github.io, blogspot.com, pages.dev, ...)."""
+    full, icann = _suffix_lists()
+    return full.publicsuffix(host) != icann.publicsuffix(host)
+
+
+def legitimate_groups(data: Dataset) -> dict[str, np.ndarray]:
+    """The legitimate rows by the kind of page a false warning would land on: a false alarm
+    on someone's blog or bank is a different failure from one on a random link."""
+    legit = data.labels == 0
+    homepage = data.homepages()
+    hosts = [urlsplit(url).hostname or "" for url in data.urls]
+    account = np.array(
+        [source in ACCOUNT_PAGE_SOURCES or bool(ACCOUNT_PAGE_WORDS.search(urlsplit(url).path + "?" + urlsplit(url).query))
+         for url, source in zip(data.urls, data.sources)]
+    )
+    return {
+        "deep links": legit & ~homepage,
+        "homepages": legit & homepage,
+        "user-content platforms": legit & np.array([_on_user_content_platform(host) for host in hosts]),
+        "account and sign-in pages": legit & account,
     }
 
 

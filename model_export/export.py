@@ -16,12 +16,15 @@ the first shipped model that moved logits by 0.2 on average and agreed with fp32
 97.9% of test verdicts at a low-false-positive threshold, below the gate. Instead the
 weights of every MatMul are int8 in blocks of 128 (MatMulNBits, 8 bits) with activations
 quantized per row and block at run time (accuracy level 4), which agreed on 99.6%; the
-word embeddings are int8 per channel. The file stays about 24 MB, a quarter of fp32, and a
+word embeddings are int8 per channel. Each block has its own zero point (asymmetric): a
+model fine-tuned from dequantized weights moved its logits by 0.34 on average when
+re-quantized symmetrically, against 0.026 with zero points (the agreement gate failed at 95%). The file stays about 24 MB, a quarter of fp32, and a
 URL's score no longer depends on what else is in its batch.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import shlex
 import shutil
@@ -37,8 +40,10 @@ import numpy as np
 from baitwatch.classifier import CARD_FILE, MODEL_FILE, TOKENIZER_FILE, Classifier, file_sha256
 from baitwatch.errors import BaitwatchError
 from model_export.data import load_dataset
-from model_export.evaluate import choose_threshold, format_table, report
-from model_export.train import TEST_FILE, TRAINING_FILE, VALIDATION_FILE
+from model_export.evaluate import SUSPICIOUS_TARGET_FPR, choose_threshold, format_table, report
+from model_export.train import FUTURE_FILE, TEST_FILE, TRAINED_DOMAINS_FILE, TRAINING_FILE, VALIDATION_FILE
+
+TRAINABLE_DIR = "trainable"  # fp16 weights of what ships: the next retrain warm-starts from them
 
 MAX_AUC_DROP = 0.003
 MIN_VERDICT_AGREEMENT = 0.99
@@ -52,6 +57,8 @@ def export(checkpoint: Path, out: Path) -> dict:
     training = _training_record(checkpoint)
     validation, _ = load_dataset(checkpoint / VALIDATION_FILE)
     test, _ = load_dataset(checkpoint / TEST_FILE)
+    future = load_dataset(checkpoint / FUTURE_FILE)[0] if (checkpoint / FUTURE_FILE).is_file() else None
+    trained_domains = _trained_domains(checkpoint)
     max_length = int(training["max_length"])
     with tempfile.TemporaryDirectory(prefix="baitwatch-export-") as work_dir:
         work = Path(work_dir)
@@ -65,11 +72,18 @@ def export(checkpoint: Path, out: Path) -> dict:
 
         fp32 = Classifier(optimized_path, work / TOKENIZER_FILE, max_length)
         int8 = Classifier(int8_path, work / TOKENIZER_FILE, max_length)
-        threshold = choose_threshold(validation.labels, int8.score(validation.urls), training["target_fpr"])
+        validation_scores = int8.score(validation.urls)
+        threshold = choose_threshold(validation.labels, validation_scores, training["target_fpr"])
+        suspicious_threshold = min(threshold, choose_threshold(validation.labels, validation_scores, SUSPICIOUS_TARGET_FPR))
         fp32_scores, int8_scores = fp32.score(test.urls), int8.score(test.urls)
-        fp32_report = report(test, fp32_scores, threshold)
-        int8_report = report(test, int8_scores, threshold)
-        agreement = float(np.mean((fp32_scores >= threshold) == (int8_scores >= threshold)))
+        fp32_report = report(test, fp32_scores, threshold, trained_domains)
+        int8_report = report(test, int8_scores, threshold, trained_domains)
+        future_report = report(future, int8.score(future.urls), threshold, trained_domains) if future else None
+        # Agreement over every held-out URL, not the test split alone: on a small split one URL
+        # near the threshold would move it by a whole percent.
+        fp32_held_out = np.concatenate([fp32.score(validation.urls), fp32_scores])
+        int8_held_out = np.concatenate([validation_scores, int8_scores])
+        agreement = float(np.mean((fp32_held_out >= threshold) == (int8_held_out >= threshold)))
         _parity_gate(fp32_report["overall"]["roc_auc"], int8_report["overall"]["roc_auc"], agreement)
 
         sha256 = file_sha256(int8_path)
@@ -80,6 +94,10 @@ def export(checkpoint: Path, out: Path) -> dict:
             "threshold_rule": (
                 f"lowest score at which the int8 model's false-positive rate on the validation split "
                 f"is at most {training['target_fpr']}"
+            ),
+            "suspicious_threshold": suspicious_threshold,
+            "suspicious_threshold_rule": (
+                f"lowest score at which the int8 model's false-positive rate on the validation split is at most {SUSPICIOUS_TARGET_FPR}"
             ),
             "max_length": max_length,
             "onnx_sha256": sha256,
@@ -93,16 +111,20 @@ def export(checkpoint: Path, out: Path) -> dict:
             "training_urls_per_second": training["train_urls_per_second"],
             "data": training["data"],
             "hyperparameters": training["hyperparameters"],
-            "metrics": {"fp32": fp32_report, "int8": int8_report, "int8_fp32_verdict_agreement": agreement},
+            "metrics": {"fp32": fp32_report, "int8": int8_report, "int8_fp32_verdict_agreement": agreement}
+            | ({"future_int8": future_report} if future_report else {}),
             "versions": {name: _version(name) for name in ("baitwatch", "torch", "transformers", "onnx", "onnxruntime")},
             "exported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
         (work / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+        _save_trainable(checkpoint, work / TRAINABLE_DIR)
         out.mkdir(parents=True, exist_ok=True)
-        for name in (MODEL_FILE, TOKENIZER_FILE, CARD_FILE):
+        shutil.rmtree(out / TRAINABLE_DIR, ignore_errors=True)
+        for name in (MODEL_FILE, TOKENIZER_FILE, CARD_FILE, TRAINABLE_DIR):
             shutil.move(str(work / name), str(out / name))
     print(f"threshold {threshold:.4f}; int8 model {card['onnx_bytes'] / 1e6:.1f} MB; verdict agreement {agreement:.4f}")
-    print(format_table({"test fp32 (onnx)": fp32_report["overall"], "test int8 (onnx)": int8_report["overall"]}))
+    rows = {"test fp32 (onnx)": fp32_report["overall"], "test int8 (onnx)": int8_report["overall"]}
+    print(format_table(rows | ({"future int8 (onnx)": future_report["overall"]} if future_report else {})))
     print(f"wrote {out}")
     return card
 
@@ -177,7 +199,7 @@ def _quantize(source: Path, target: Path) -> None:
 
     weights_int8 = target.with_name("weights-int8.onnx")
     quantizer = MatMulNBitsQuantizer(
-        onnx.load(str(source)), bits=8, block_size=128, is_symmetric=True, accuracy_level=4, op_types_to_quantize=("MatMul",)
+        onnx.load(str(source)), bits=8, block_size=128, is_symmetric=False, accuracy_level=4, op_types_to_quantize=("MatMul",)
     )
     quantizer.process()
     quantizer.model.save_model_to_file(str(weights_int8), False)
@@ -192,6 +214,24 @@ def _quantize(source: Path, target: Path) -> None:
     )
 
 
+def _trained_domains(checkpoint: Path) -> frozenset[str] | None:
+    path = checkpoint / TRAINED_DOMAINS_FILE
+    if not path.is_file():
+        return None
+    with gzip.open(path, "rt", encoding="utf-8") as stream:
+        return frozenset(line.strip() for line in stream if line.strip())
+
+
+def _save_trainable(checkpoint: Path, target: Path) -> None:
+    """The weights in half precision (half the size, and a warm start needs no more), with the tokenizer."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    model = AutoModelForSequenceClassification.from_pretrained(checkpoint, dtype=torch.float16)
+    model.save_pretrained(str(target))
+    AutoTokenizer.from_pretrained(checkpoint).save_pretrained(str(target))
+
+
 def _save_tokenizer(checkpoint: Path, path: Path) -> None:
     from transformers import AutoTokenizer
 
@@ -202,7 +242,7 @@ def _parity_gate(fp32_auc: float | None, int8_auc: float | None, agreement: floa
     auc_drop = fp32_auc - int8_auc if fp32_auc is not None and int8_auc is not None else 0.0
     if auc_drop > MAX_AUC_DROP or agreement < MIN_VERDICT_AGREEMENT:
         raise BaitwatchError(
-            f"the int8 model is too far from fp32 on the test split (AUC drop {auc_drop:.4f}, "
+            f"the int8 model is too far from fp32 (test AUC drop {auc_drop:.4f}, held-out "
             f"verdict agreement {agreement:.4f}; allowed: AUC drop <= {MAX_AUC_DROP}, agreement >= "
             f"{MIN_VERDICT_AGREEMENT}); nothing was written"
         )

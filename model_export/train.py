@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import platform
@@ -15,19 +16,21 @@ from pathlib import Path
 
 from baitwatch.classifier import file_sha256, phishing_probability
 from baitwatch.errors import BaitwatchError
-from model_export.data import Dataset, load_dataset, split_by_domain, stratified_sample
+from model_export.data import Dataset, load_dataset, prepare_splits
 from model_export.evaluate import DEFAULT_TARGET_FPR, choose_threshold, format_table, report
 
 OFFLINE_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 TRAINING_FILE = "training.json"
 VALIDATION_FILE = "validation.csv.gz"
 TEST_FILE = "test.csv.gz"
+FUTURE_FILE = "future.csv.gz"
+TRAINED_DOMAINS_FILE = "trained_domains.txt.gz"  # for "recall on sites absent from training"
 LABELS = ["safe", "phishing"]
 
 
 @dataclass
 class TrainOptions:
-    data: Path
+    data: list[Path]
     out: Path
     base_model: str | None = None
     epochs: float = 3.0
@@ -38,6 +41,9 @@ class TrainOptions:
     freeze: str | None = None
     layers: int | None = None
     max_train_rows: int | None = None
+    max_eval_rows: int | None = None
+    homepage_share: float | None = None
+    future_from: str | None = None
     target_fpr: float = DEFAULT_TARGET_FPR
 
 
@@ -63,6 +69,7 @@ def load_base(location: str, freeze: str | None, layers: int | None = None):
         tokenizer = AutoTokenizer.from_pretrained(location)
         model = AutoModelForSequenceClassification.from_pretrained(
             location,
+            dtype="float32",  # a kept checkpoint is stored in half precision; training needs full
             num_labels=2,
             id2label=dict(enumerate(LABELS)),
             label2id={label: i for i, label in enumerate(LABELS)},
@@ -116,9 +123,9 @@ def train(options: TrainOptions) -> dict:
     started = time.time()
     dataset, load_report = load_dataset(options.data)
     print(f"data: {load_report.summary()}", flush=True)
-    splits = split_by_domain(dataset, options.seed)
-    if options.max_train_rows:
-        splits.train = stratified_sample(splits.train, options.max_train_rows, options.seed)
+    splits = prepare_splits(
+        dataset, options.seed, options.future_from, options.max_train_rows, options.max_eval_rows, options.homepage_share
+    )
     print(f"split by registrable domain: {splits.sizes()}", flush=True)
 
     set_seed(options.seed)
@@ -150,6 +157,9 @@ def train(options: TrainOptions) -> dict:
         seed=options.seed,
         report_to="none",
         dataloader_pin_memory=False,
+        # Batches of similar length: a median URL is ~22 tokens, and padding every batch to
+        # its longest member would double the work on a CPU.
+        train_sampling_strategy="group_by_length",
     )
     trainer = Trainer(
         model=model,
@@ -165,23 +175,31 @@ def train(options: TrainOptions) -> dict:
     tokenizer.save_pretrained(str(options.out))
     shutil.rmtree(checkpoints, ignore_errors=True)
 
+    # transformers groups evaluation batches by length too, which would reorder predict()'s
+    # rows; scores must line up with the split's rows.
+    trainer.args.train_sampling_strategy = "sequential"
     validation_scores = phishing_probability(trainer.predict(encoded["validation"]).predictions)
     threshold = choose_threshold(splits.validation.labels, validation_scores, options.target_fpr)
     test_scores = phishing_probability(trainer.predict(encoded["test"]).predictions)
     test_report = report(splits.test, test_scores, threshold)
     splits.validation.write_csv(options.out / VALIDATION_FILE)
     splits.test.write_csv(options.out / TEST_FILE)
+    if splits.future is not None:
+        splits.future.write_csv(options.out / FUTURE_FILE)
+    with gzip.open(options.out / TRAINED_DOMAINS_FILE, "wt", encoding="utf-8") as stream:
+        stream.writelines(f"{domain}\n" for domain in sorted(set(splits.train.domains)))
 
     record = {
         "command": "baitwatch " + shlex.join(sys.argv[1:]),
         "base_model": base_model_name,
         "freeze": options.freeze,
         "data": {
-            "file": options.data.name,
-            "sha256": file_sha256(options.data),
+            "files": [{"name": path.name, "sha256": file_sha256(path)} for path in options.data],
             "load": load_report.summary(),
-            "split": "stratified, grouped by registrable domain (80/10/10)",
+            "split": "stratified, grouped by registrable domain (80/10/10)"
+            + (f"; future test: phishing from {options.future_from} on, legitimate URLs of test sites" if options.future_from else ""),
             "split_sizes": splits.sizes(),
+            "training_mix": _mix_summary(splits.train),
         },
         "hyperparameters": {
             "epochs": options.epochs,
@@ -191,6 +209,9 @@ def train(options: TrainOptions) -> dict:
             "layers": model.config.num_hidden_layers,
             "seed": options.seed,
             "max_train_rows": options.max_train_rows,
+            "max_eval_rows": options.max_eval_rows,
+            "homepage_share": options.homepage_share,
+            "future_from": options.future_from,
         },
         "max_length": options.max_length,
         "target_fpr": options.target_fpr,
@@ -209,6 +230,15 @@ def train(options: TrainOptions) -> dict:
     print(format_table(rows))
     print(f"training: {record['train_urls_per_second']} URLs/s; wrote {options.out}")
     return record
+
+
+def _mix_summary(train: Dataset) -> dict:
+    homepage = train.homepages()
+    return {
+        label: {"rows": int((train.labels == value).sum()), "homepage_share": round(float(homepage[train.labels == value].mean()), 4)}
+        for value, label in enumerate(LABELS)
+        if (train.labels == value).any()
+    }
 
 
 def _hardware() -> str:

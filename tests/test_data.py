@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from baitwatch.errors import BaitwatchError
-from model_export.data import load_dataset, split_by_domain, stratified_sample
+from model_export.data import load_dataset, shape_balanced_sample, split_by_domain, split_by_time_and_domain, stratified_sample
 
 
 def write(tmp_path, text, name="data.csv"):
@@ -112,3 +112,51 @@ def test_stratified_sample_keeps_label_shares(tmp_path):
     sample = stratified_sample(data, 300, seed=0)
     assert abs(len(sample) - 300) <= 1
     assert abs(sample.labels.mean() - data.labels.mean()) < 0.01
+
+
+def test_reads_several_files_and_keeps_the_date_a_later_copy_knows(tmp_path):
+    undated = write(tmp_path, "url,label,source\nhttps://evil.example/,1,v1\nhttps://example.com/,0,v1\n", "v1.csv")
+    dated = write(tmp_path, "url,label,source,date\nhttps://evil.example/,1,feed,2025-05-01\nhttps://blog.example/,0,news,\n", "v2.csv")
+    data, report = load_dataset([undated, dated])
+    assert data.urls == ["https://evil.example/", "https://example.com/", "https://blog.example/"]
+    assert data.sources == ["v1", "v1", "news"]
+    assert data.dates == ["2025-05-01", None, ""]  # None: its file has no dates; "": a timeless row of a dated file
+    assert report.dropped == {"duplicates": 1}
+
+
+def dated_corpus(tmp_path, sites=600):
+    """Phishing sites reported over 2024-2025, legitimate sites from an undated and a dated file."""
+    rng = np.random.default_rng(1)
+    v1, v2 = ["url,label"], ["url,label,date"]
+    for site in range(sites):
+        label = int(rng.random() < 0.5)
+        if label or rng.random() < 0.5:
+            month = int(rng.integers(1, 19))
+            date = f"{2024 + (month - 1) // 12}-{(month - 1) % 12 + 1:02d}-15" if label else ""
+            v2 += [f"https://site{site}.example/{'' if page == 0 else f'p{page}'},{label},{date}" for page in range(3)]
+        else:
+            v1 += [f"https://old{site}.example/p{page},{label}" for page in range(3)]
+    return load_dataset([write(tmp_path, "\n".join(v1) + "\n", "v1.csv"), write(tmp_path, "\n".join(v2) + "\n", "v2.csv")])[0]
+
+
+def test_future_split_holds_out_the_newest_phishing_and_unseen_legitimate_sites(tmp_path):
+    data = dated_corpus(tmp_path)
+    splits = split_by_time_and_domain(data, seed=3, future_from="2025-04-01")
+    newest = {url for url, label, date in zip(data.urls, data.labels, data.dates) if label == 1 and date and date >= "2025-04-01"}
+    future = splits.future
+    assert newest and {u for u, label in zip(future.urls, future.labels) if label == 1} == newest
+    for part in (splits.train, splits.validation, splits.test):
+        assert not newest & set(part.urls)
+    legit_future_domains = {d for d, label in zip(future.domains, future.labels) if label == 0}
+    assert legit_future_domains and legit_future_domains <= set(splits.test.domains)
+    assert not legit_future_domains & (set(splits.train.domains) | set(splits.validation.domains))
+    assert all(date == "" for date, label in zip(future.dates, future.labels) if label == 0)  # never v1's undated rows
+
+
+def test_shape_balanced_sample_gives_homepages_the_same_share_under_both_labels(tmp_path):
+    data = dated_corpus(tmp_path)
+    assert data.homepages()[data.labels == 1].mean() > 0.3  # the corpus is unbalanced in shape
+    sample = shape_balanced_sample(data, 400, seed=0)
+    homepage = sample.homepages()
+    assert (sample.labels == 0).sum() == 200 and abs((sample.labels == 1).sum() - 200) <= 1
+    assert abs(homepage[sample.labels == 1].mean() - homepage[sample.labels == 0].mean()) < 0.01

@@ -5,9 +5,12 @@ import subprocess
 import sys
 
 import onnxruntime
+import pytest
 
 from baitwatch.classifier import Classifier, file_sha256
 from tests.conftest import run_baitwatch
+
+pytestmark = pytest.mark.training
 
 
 def test_training_learns_something_real_on_held_out_sites(trained_checkpoint):
@@ -20,8 +23,10 @@ def test_training_learns_something_real_on_held_out_sites(trained_checkpoint):
     assert record["train_urls_per_second"] > 0
     assert record["hyperparameters"]["layers"] == 3
     assert json.loads((trained_checkpoint / "config.json").read_text())["num_hidden_layers"] == 3
-    for name in ("config.json", "model.safetensors", "tokenizer.json", "validation.csv.gz", "test.csv.gz"):
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "validation.csv.gz", "test.csv.gz", "future.csv.gz", "trained_domains.txt.gz"):
         assert (trained_checkpoint / name).is_file()
+    assert record["data"]["split_sizes"]["future"] > 150  # the newest phishing and unseen legitimate sites
+    assert [f["name"] for f in record["data"]["files"]] == ["sample.csv", "phish_2022_2025.csv", "legit_links.csv"]
 
 
 def test_export_writes_an_int8_onnx_model_with_a_truthful_card(exported_model, trained_checkpoint):
@@ -30,15 +35,34 @@ def test_export_writes_an_int8_onnx_model_with_a_truthful_card(exported_model, t
     assert card["labels"] == ["safe", "phishing"]
     assert 0 < card["threshold"] <= 1
     assert card["max_length"] == 32
-    assert card["data"]["sha256"] == json.loads((trained_checkpoint / "training.json").read_text())["data"]["sha256"]
+    assert card["data"]["files"] == json.loads((trained_checkpoint / "training.json").read_text())["data"]["files"]
     assert card["metrics"]["int8"]["overall"]["roc_auc"] > 0.8
     assert card["metrics"]["int8_fp32_verdict_agreement"] >= 0.99
+    assert 0 < card["suspicious_threshold"] <= card["threshold"]
+    future = card["metrics"]["future_int8"]
+    assert future["overall"]["phishing"] == 150 and future["unseen_sites"]["rows"] > 0
+    assert set(future["false_positives"]) == {"deep links", "homepages", "user-content platforms", "account and sign-in pages"}
+    kept = json.loads((exported_model / "trainable" / "config.json").read_text())
+    assert kept["dtype"] == "float16" and kept["num_hidden_layers"] == 3
     session = onnxruntime.InferenceSession(str(exported_model / "model.onnx"), providers=["CPUExecutionProvider"])
     ops = {node.op_type for node in __import__("onnx").load(str(exported_model / "model.onnx")).graph.node}
     assert "MatMulNBits" in ops  # int8 weights, see model_export/export.py
     assert "MultiHeadAttention" in ops and "Transpose" not in ops  # each layer's attention fused
     shapes = {i.name: i.shape for i in session.get_inputs()}
     assert all(isinstance(dim, str) for dim in shapes["input_ids"])  # dynamic batch and sequence
+
+
+def test_a_retrain_warm_starts_from_the_weights_an_export_keeps(exported_model, corpus_sample, tmp_path):
+    out = tmp_path / "retrained"
+    result = run_baitwatch(
+        "train", "--data", str(corpus_sample), "--base-model", str(exported_model / "trainable"), "--out", str(out),
+        "--epochs", "1", "--max-length", "32", "--lr", "1e-5", "--seed", "4", "--max-train-rows", "200",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    record = json.loads((out / "training.json").read_text())
+    assert record["base_model"] == str(exported_model / "trainable")
+    assert record["hyperparameters"]["layers"] == 3  # the kept model's depth, not the base's six
+    assert record["test"]["overall"]["roc_auc"] > 0.8  # 200 rows at a small rate: what it knows came with the weights
 
 
 def test_exported_model_scores_batches_like_single_urls(exported_model):
@@ -76,7 +100,7 @@ def test_evaluate_prints_the_table_and_saves_plots(exported_model, trained_check
 def test_model_card_tells_the_commands_metrics_and_comparisons(exported_model, trained_checkpoint, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "model_export.model_card", str(exported_model), "--checkpoint", str(trained_checkpoint),
-         "--out", str(tmp_path), "--compare", str(exported_model)],
+         "--out", str(tmp_path), "--compare", f"previous={exported_model}"],
         capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr
@@ -84,7 +108,10 @@ def test_model_card_tells_the_commands_metrics_and_comparisons(exported_model, t
     text = (tmp_path / "README.md").read_text()
     assert card["training_command"] in text and card["export_command"] in text
     assert f"| int8 (shipped) | {card['metrics']['int8']['overall']['rows']} |" in text
-    assert "3 layers, int8" in text and "ms/URL (shipped)" in text
-    assert "**Missed phishing.**" in text
+    future = card["metrics"]["future_int8"]
+    assert "## Future test: next month's phishing" in text
+    assert f"| this model (int8, shipped) | {future['overall']['roc_auc']:.4f} | {future['overall']['recall']:.4f} |" in text
+    assert f"| previous (`{card['id']}`) | {future['overall']['roc_auc']:.4f} |" in text  # the same model, compared with itself
+    assert "**Why this training mix.**" in text and "**Missed phishing.**" in text
     for name in ("roc.png", "scores.png"):
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")

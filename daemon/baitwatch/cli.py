@@ -32,6 +32,15 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _iso_day(text: str) -> str:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day in the form YYYY-MM-DD") from None
+
+
 def _train(args: argparse.Namespace) -> int:
     from model_export.train import TrainOptions, train
 
@@ -48,6 +57,9 @@ def _train(args: argparse.Namespace) -> int:
             freeze=args.freeze,
             layers=args.layers,
             max_train_rows=args.max_train_rows,
+            max_eval_rows=args.max_eval_rows,
+            homepage_share=args.homepage_share,
+            future_from=args.future_from,
             target_fpr=args.target_fpr,
         )
     )
@@ -186,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_check)
 
     train = commands.add_parser("train", help="fine-tune a URL classifier on a labelled CSV")
-    train.add_argument("--data", type=Path, required=True, help="CSV or CSV.gz with url,label[,source]")
+    train.add_argument("--data", type=Path, required=True, action="append", help="CSV or CSV.gz with url,label[,source][,date]; repeat for several files")
     train.add_argument("--out", type=Path, required=True, help="folder for the trained model")
     train.add_argument("--base-model", help="Hugging Face model id or folder (default: offline all-MiniLM-L6-v2)")
     train.add_argument("--epochs", type=_positive(float), default=3.0)
@@ -196,7 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=42)
     train.add_argument("--layers", type=_positive(int), help="keep only the base model's first N encoder layers (faster to serve)")
     train.add_argument("--freeze", choices=["base"], help="'base': train only pooler and head (the original recipe)")
-    train.add_argument("--max-train-rows", type=_positive(int), help="train on a stratified sample of this many rows")
+    train.add_argument("--max-train-rows", type=_positive(int), help="train on this many rows: half per label, homepages at the same share in both")
+    train.add_argument("--homepage-share", type=_fraction, help="with --max-train-rows: the share of homepages under each label (default: the legitimate rows' own)")
+    train.add_argument("--max-eval-rows", type=_positive(int), help="validate and test on a stratified sample of this many rows each")
+    train.add_argument("--future-from", type=_iso_day, help="hold out phishing reported on or after this day (YYYY-MM-DD) as the future test")
     train.add_argument("--target-fpr", type=_fraction, default=0.0025, help="validation false-positive rate the threshold aims at")
     train.set_defaults(handler=_train)
 
