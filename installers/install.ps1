@@ -19,6 +19,28 @@ $Venv = Join-Path $Data "venv"
 $Python = Join-Path $Venv "Scripts\python.exe"
 $Baitwatch = Join-Path $Venv "Scripts\baitwatch.exe"
 $PidFile = Join-Path $Data "daemon.pid"
+# The command on PATH, as command-line tools install themselves: a folder of our own on the user's PATH.
+$BinDir = Join-Path $env:LOCALAPPDATA "baitwatch\bin"
+$Shim = Join-Path $BinDir "baitwatch.cmd"
+
+function Add-Command {
+    New-Item -ItemType Directory -Force -Path $BinDir | Out-Null
+    Set-Content -Path $Shim -Value "@`"$Baitwatch`" %*" -Encoding ASCII
+    $userPath = [Environment]::GetEnvironmentVariable("Path", "User")
+    if (-not (($userPath -split ";") -contains $BinDir)) {
+        [Environment]::SetEnvironmentVariable("Path", (@($userPath, $BinDir) | Where-Object { $_ }) -join ";", "User")
+        Write-Host "baitwatch: added $BinDir to your PATH; open a new terminal to use the baitwatch command"
+    }
+    Write-Host "baitwatch: the baitwatch command: $Shim"
+}
+
+function Remove-Command {
+    Remove-Item -Force -ErrorAction SilentlyContinue $Shim
+    $userPath = [Environment]::GetEnvironmentVariable("Path", "User")
+    if ($userPath) {
+        [Environment]::SetEnvironmentVariable("Path", (($userPath -split ";") | Where-Object { $_ -and $_ -ne $BinDir }) -join ";", "User")
+    }
+}
 
 function Stop-Daemon {
     if (Test-Path $PidFile) {
@@ -36,6 +58,7 @@ function Start-Daemon {
 if ($Uninstall) {
     Stop-Daemon
     if (Test-Path $Baitwatch) { & $Baitwatch autostart remove --kind windows }
+    Remove-Command
     Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $Venv
     if ($Purge) {
         Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $Data, $Config
@@ -60,7 +83,7 @@ if ($LASTEXITCODE -ne 0) { throw "baitwatch needs Python 3.10 or newer" }
 & $Python -m pip install --quiet --upgrade pip
 & $Python -m pip install --quiet --upgrade "$Repo[tray]"
 $Entry = & $Baitwatch autostart install --kind windows
-Write-Host "baitwatch: start at login: $Entry"
+Add-Command
 Start-Daemon
 
 $tries = 0
@@ -72,6 +95,7 @@ while ($true) {
     Start-Sleep -Milliseconds 500
 }
 & $Baitwatch status
+Write-Host "baitwatch: it starts at every login ($Entry)"
 
 Write-Host @"
 
@@ -79,5 +103,5 @@ baitwatch is running and protects this computer once the browser extension is lo
   1. Build it:   cd "$Repo\extension"; npm ci; npm run build
   2. Chrome/Edge: chrome://extensions -> Developer mode -> Load unpacked -> $Repo\extension\dist\chrome
      Firefox:     about:debugging#/runtime/this-firefox -> Load Temporary Add-on -> $Repo\extension\dist\firefox\manifest.json
-  3. Pair it:    run  $Baitwatch pair  (or use the tray icon) and type the code into the extension's popup.
+  3. Pair it:    run  baitwatch pair  (or use the tray icon) and type the code into the extension's popup.
 "@

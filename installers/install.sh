@@ -7,8 +7,9 @@
 #   installers/install.sh --uninstall --purge   ... and remove those too
 #
 # Environment: PYTHON (default python3), BAITWATCH_DATA_DIR and BAITWATCH_CONFIG_DIR (where
-# baitwatch keeps its files), BAITWATCH_AUTOSTART_DIR (write the unit or agent there and do
-# not touch the service manager; for tests).
+# baitwatch keeps its files), XDG_BIN_HOME (where the baitwatch command is linked; default
+# ~/.local/bin), BAITWATCH_AUTOSTART_DIR (write the unit or agent there and do not touch the
+# service manager; for tests).
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +20,7 @@ for argument in "$@"; do
   case "$argument" in
     --uninstall) UNINSTALL=1 ;;
     --purge) PURGE=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $argument (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -44,6 +45,8 @@ CONFIG=${BAITWATCH_CONFIG_DIR:-$DEFAULT_CONFIG}
 VENV="$DATA/venv"
 BAITWATCH="$VENV/bin/baitwatch"
 PID_FILE="$DATA/daemon.pid"
+BIN_DIR=${XDG_BIN_HOME:-$HOME/.local/bin}
+LINK="$BIN_DIR/baitwatch"
 AUTOSTART_DIR=${BAITWATCH_AUTOSTART_DIR:-}
 if [ -n "$AUTOSTART_DIR" ]; then
   DIR_OPTION="--dir $AUTOSTART_DIR"
@@ -82,10 +85,34 @@ start_daemon() {
     launchctl bootout "gui/$(id -u)/org.baitwatch.daemon" >/dev/null 2>&1 || true
     launchctl bootstrap "gui/$(id -u)" "$AUTOSTART_FILE"
   else
-    say "no systemd user session here: starting the daemon now; it will not start by itself at login"
     nohup "$BAITWATCH" serve >"$DATA/daemon.log" 2>&1 &
     echo $! >"$PID_FILE"
   fi
+}
+
+# One sentence for what happens at the next login, by situation.
+tell_autostart() {
+  if have_systemd_user; then
+    say "it starts at every login (systemd user unit $AUTOSTART_FILE)"
+  elif have_launchd; then
+    say "it starts at every login (LaunchAgent $AUTOSTART_FILE)"
+  elif [ -n "$AUTOSTART_DIR" ]; then
+    say "wrote $AUTOSTART_FILE without registering it; the daemon runs in the background for now"
+  else
+    say "no systemd user session here (a container?), so it cannot start by itself at login; it runs now in the background."
+    say "after a restart, start it with: nohup $LINK serve >\"$DATA/daemon.log\" 2>&1 &"
+  fi
+}
+
+# The command on PATH, as command-line tools install themselves: a link in ~/.local/bin.
+link_command() {
+  mkdir -p "$BIN_DIR"
+  ln -sf "$BAITWATCH" "$LINK"
+  say "linked the baitwatch command: $LINK"
+  case ":$PATH:" in
+    *":$BIN_DIR:"*) ;;
+    *) say "warning: $BIN_DIR is not on your PATH; add it (for example in ~/.profile: export PATH=\"$BIN_DIR:\$PATH\") or run $LINK" ;;
+  esac
 }
 
 if [ "$UNINSTALL" = 1 ]; then
@@ -95,6 +122,7 @@ if [ "$UNINSTALL" = 1 ]; then
     "$BAITWATCH" autostart remove --kind "$KIND" $DIR_OPTION
   fi
   if have_systemd_user; then systemctl --user daemon-reload; fi
+  if [ -L "$LINK" ] && [ "$(readlink "$LINK")" = "$BAITWATCH" ]; then rm -f "$LINK"; fi
   rm -rf "$VENV" "$DATA/daemon.log"
   if [ "$PURGE" = 1 ]; then
     rm -rf "$DATA" "$CONFIG"
@@ -122,7 +150,7 @@ fi
 "$VENV/bin/python" -m pip install --quiet --upgrade "$REPO[tray]"
 # shellcheck disable=SC2086
 AUTOSTART_FILE=$("$BAITWATCH" autostart install --kind "$KIND" $DIR_OPTION)
-say "start at login: $AUTOSTART_FILE"
+link_command
 start_daemon
 
 tries=0
@@ -135,6 +163,7 @@ until "$BAITWATCH" status >/dev/null 2>&1; do
   sleep 0.5
 done
 "$BAITWATCH" status
+tell_autostart
 
 cat <<EOF
 
@@ -142,5 +171,5 @@ baitwatch is running and protects this computer once the browser extension is lo
   1. Build it:   (cd "$REPO/extension" && npm ci && npm run build)
   2. Chrome:     chrome://extensions -> Developer mode -> Load unpacked -> $REPO/extension/dist/chrome
      Firefox:    about:debugging#/runtime/this-firefox -> Load Temporary Add-on -> $REPO/extension/dist/firefox/manifest.json
-  3. Pair it:    run  $BAITWATCH pair  (or use the tray icon) and type the code into the extension's popup.
+  3. Pair it:    run  baitwatch pair  (or use the tray icon) and type the code into the extension's popup.
 EOF

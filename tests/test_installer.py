@@ -10,6 +10,8 @@ import pytest
 from baitwatch.autostart import launchd_plist, systemd_unit
 from tests.conftest import ROOT, free_port
 
+pytestmark = pytest.mark.installer
+
 INSTALLER = ROOT / "installers" / "install.sh"
 
 
@@ -51,6 +53,22 @@ def test_install_starts_a_daemon_that_answers(installed):
     assert "Load unpacked" in output and "pair" in output
 
 
+def test_the_command_is_linked_into_local_bin_and_a_new_shell_finds_it(installed):
+    home, env, output = installed
+    bin_dir = home / ".local" / "bin"
+    assert f"linked the baitwatch command: {bin_dir / 'baitwatch'}" in output
+    assert f"warning: {bin_dir} is not on your PATH" in output  # the test's PATH lacks it
+    shell = subprocess.run(["sh", "-c", "baitwatch status"], env={**env, "PATH": f"{bin_dir}:{env['PATH']}"}, capture_output=True, text=True, timeout=60)
+    assert shell.returncode == 0, shell.stderr
+    assert "protection ON" in shell.stdout
+
+
+def test_one_message_tells_what_happens_at_the_next_login(installed):
+    _, _, output = installed
+    assert "wrote " in output and "without registering it" in output
+    assert "start at login" not in output and "starts at every login" not in output
+
+
 def test_the_unit_is_accepted_by_systemd(installed):
     home, env, _ = installed
     unit = home / "autostart" / "baitwatch.service"
@@ -85,6 +103,7 @@ def test_reinstall_upgrades_in_place_and_uninstall_keeps_user_data(installed):
     assert removed.returncode == 0, removed.stderr
     assert not (home / "autostart" / "baitwatch.service").exists()
     assert not (data / "venv").exists()
+    assert not (home / ".local" / "bin" / "baitwatch").exists()
     assert sorted(p.name for p in data.iterdir()) == ["allowlist.json"]
     purged = subprocess.run(["sh", str(INSTALLER), "--uninstall", "--purge"], env=env, capture_output=True, text=True, timeout=120)
     assert purged.returncode == 0, purged.stderr
