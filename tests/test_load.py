@@ -7,9 +7,12 @@ import time
 
 import aiohttp
 import numpy as np
+import pytest
 
 from baitwatch.cache import ScoreCache
 from tests.conftest import RunningDaemon
+
+pytestmark = pytest.mark.slow
 
 # BAITWATCH_HEAVY=1 makes every request a distinct URL (all model calls); CI runs the quick
 # mix: the same 20,000 requests over 2,000 distinct URLs.

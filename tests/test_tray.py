@@ -18,6 +18,8 @@ from baitwatch.config import Config
 from baitwatch.errors import BaitwatchError
 from tests.conftest import RunningDaemon, free_port, run_baitwatch
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def x_display():
