@@ -26,13 +26,14 @@ from baitwatch.paths import config_dir, data_dir
 from baitwatch.policy import skip_reason
 from baitwatch.security import ApiError, host_guard, json_errors, load_or_create_token, origin_guard, token_guard
 from baitwatch.store import Store
-from baitwatch.urls import InvalidUrl, canonicalize, registrable_domain
+from baitwatch.urls import InvalidUrl, canonicalize, is_unicode_text, registrable_domain
 from baitwatch.verdict import Verdict
 
 log = logging.getLogger(__name__)
 
+# The one size limit on a request. A longer URL is not refused: canonicalize cuts its path
+# and query to 2,048 characters (the model reads its first 64 tokens anyway).
 MAX_BODY_BYTES = 1 << 20
-MAX_REQUEST_URL_CHARS = 8192
 MAX_BATCH_URLS = 256
 FEEDBACK_LABELS = ("safe", "phishing")
 
@@ -92,23 +93,25 @@ async def _json_object(request: web.Request) -> dict:
         value = json.loads(body)
     except ValueError:
         raise ApiError(400, "bad-json", "The request body is not valid JSON.") from None
+    except RecursionError:  # json refuses nesting deeper than Python's recursion limit
+        raise ApiError(400, "bad-json", "The request body is nested too deeply.") from None
     if not isinstance(value, dict):
         raise ApiError(400, "bad-json", "The request body must be a JSON object.")
     return value
 
 
-def _string_field(body: dict, name: str, max_chars: int) -> str:
+def _string_field(body: dict, name: str, max_chars: int | None = None) -> str:
     value = body.get(name)
     if not isinstance(value, str) or not value.strip():
         raise ApiError(400, f"missing-{name}", f"The body needs a non-empty string field {name!r}.")
-    if len(value) > max_chars:
+    if max_chars is not None and len(value) > max_chars:
         raise ApiError(400, f"{name}-too-long", f"The field {name!r} is longer than {max_chars} characters.")
+    if not is_unicode_text(value):
+        raise ApiError(400, f"bad-{name}", f"The field {name!r} holds a lone surrogate, which is not a Unicode character.")
     return value
 
 
 def _parse_url(raw: str):
-    if len(raw) > MAX_REQUEST_URL_CHARS:
-        raise ApiError(400, "url-too-long", f"The URL is longer than {MAX_REQUEST_URL_CHARS} characters.")
     try:
         return canonicalize(raw)
     except InvalidUrl as error:
@@ -146,7 +149,7 @@ async def _verdicts(app: web.Application, urls: list) -> list[Verdict]:
 
 
 async def check(request: web.Request) -> web.Response:
-    url = _parse_url(_string_field(await _json_object(request), "url", MAX_REQUEST_URL_CHARS))
+    url = _parse_url(_string_field(await _json_object(request), "url"))
     (verdict,) = await _verdicts(request.app, [url])
     return web.json_response(verdict.as_dict())
 
@@ -235,7 +238,7 @@ async def remove_from_allowlist(request: web.Request) -> web.Response:
 
 async def add_feedback(request: web.Request) -> web.Response:
     body = await _json_object(request)
-    url = _parse_url(_string_field(body, "url", MAX_REQUEST_URL_CHARS))
+    url = _parse_url(_string_field(body, "url"))
     label = body.get("label")
     if label not in FEEDBACK_LABELS:
         raise ApiError(400, "bad-label", "The label must be 'safe' or 'phishing'.")
