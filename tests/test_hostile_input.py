@@ -3,6 +3,7 @@ never a 500, and never spoils the answers of the requests it shares a model call
 
 import asyncio
 import json
+import socket
 
 import aiohttp
 import pytest
@@ -109,3 +110,15 @@ def test_only_the_body_size_is_capped(shared_daemon):
     assert (status, answer["code"]) == (413, "too-large")
     status, answer = shared_daemon.request("POST", "/v1/check", {"url": "https://a.example/" + "a" * (MAX_BODY_BYTES - 100)})
     assert status == 200 and len(answer["url"]) == MAX_URL_CHARS
+
+
+def raw_request(daemon, head: bytes, body: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", daemon.port), timeout=10) as connection:
+        connection.sendall(head + b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+        return b"".join(iter(lambda: connection.recv(65536), b""))
+
+
+def test_an_undecodable_authorization_header_is_refused_not_a_crash(shared_daemon):
+    head = b"PUT /v1/settings HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAuthorization: Bearer \xff\xfe\r\n" % shared_daemon.port
+    reply = raw_request(shared_daemon, head, b'{"enabled": false}')
+    assert reply.startswith(b"HTTP/1.1 401") and b'"token-required"' in reply

@@ -49,8 +49,8 @@ async def test_a_slow_disk_write_does_not_hold_up_verdicts(client, token, monkey
     assert (await (await writing).json()) == {"enabled": False}
 
 
-async def test_check_answers_the_contract_and_caches(client):
-    response = await client.post("/v1/check", json={"url": " HTTP://Secure-Update-Account.example-payments.xyz/login.php#x"})
+async def test_check_answers_the_contract_and_caches_for_the_token_holder(client, token):
+    response = await client.post("/v1/check", json={"url": " HTTP://Secure-Update-Account.example-payments.xyz/login.php#x"}, headers=auth(token))
     assert response.status == 200
     first = await response.json()
     assert set(first) == VERDICT_FIELDS
@@ -58,9 +58,9 @@ async def test_check_answers_the_contract_and_caches(client):
     assert first["domain"] == "example-payments.xyz"
     assert first["verdict"] in {"safe", "phishing"} and first["reason"] == "model"
     assert 0 <= first["score"] <= 1 and first["cached"] is False
-    second = await (await client.post("/v1/check", json={"url": UNKNOWN_SITE})).json()
+    second = await (await client.post("/v1/check", json={"url": UNKNOWN_SITE}, headers=auth(token))).json()
     assert second == first | {"cached": True}
-    cache = (await (await client.get("/v1/status")).json())["cache"]
+    cache = (await (await client.get("/v1/status", headers=auth(token))).json())["cache"]
     assert (cache["hits"], cache["misses"], cache["entries"]) == (1, 1, 1)
 
 
@@ -90,13 +90,13 @@ async def test_scores_do_not_depend_on_batch_companions(aiohttp_client, user_dir
     assert together == pytest.approx(alone, abs=0.01)
 
 
-async def test_two_hundred_concurrent_checks_share_model_calls(client):
+async def test_two_hundred_concurrent_checks_share_model_calls(client, token):
     urls = [f"http://login-{i}.account-check.example/verify?id={i}" for i in range(200)]
     answers = await asyncio.gather(*(client.post("/v1/check", json={"url": url}) for url in urls))
     assert [a.status for a in answers] == [200] * 200
     bodies = [await a.json() for a in answers]
     assert [b["url"] for b in bodies] == urls
-    state = await (await client.get("/v1/status")).json()
+    state = await (await client.get("/v1/status", headers=auth(token))).json()
     assert state["counters"]["checked"] == 200
     assert state["counters"]["model_calls"] < 200
 

@@ -4,6 +4,8 @@
 * Origin: a request from a web page is refused, whatever its method or content type;
   only browser-extension origins, and clients that send no Origin (the CLI, the tray), pass.
 * Token: every state-changing route but checking and pairing needs the per-install token.
+  Every request is marked as from a token holder or not: only token holders may see what
+  this user browsed (the score cache, the status counters).
 * Errors: every failure is JSON ``{"error", "code"}``, never a traceback.
 """
 
@@ -25,6 +27,7 @@ LOOPBACK_HOST_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 # Routes that change nothing the user owns, so a paired-or-not extension may call them.
 TOKENLESS_ROUTES = frozenset({("POST", "/v1/check"), ("POST", "/v1/check-batch"), ("POST", "/v1/pair")})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOKEN_HOLDER = web.RequestKey("token_holder", bool)
 
 
 class ApiError(Exception):
@@ -115,10 +118,12 @@ def token_guard(token: str):
 
     @web.middleware
     async def middleware(request: web.Request, handler):
+        # aiohttp keeps a header's undecodable bytes as surrogates; they must not crash the compare.
+        given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
+        request[TOKEN_HOLDER] = hmac.compare_digest(given, expected)
         unknown_route = request.match_info.http_exception is not None  # answered 404 or 405
         if not unknown_route and request.method not in SAFE_METHODS and (request.method, request.path) not in TOKENLESS_ROUTES:
-            given = request.headers.get("Authorization", "").encode()
-            if not hmac.compare_digest(given, expected):
+            if not request[TOKEN_HOLDER]:
                 raise ApiError(401, "token-required", "This route needs the daemon's token; pair the extension first.")
         return await handler(request)
 

@@ -24,7 +24,7 @@ from baitwatch.known_good import shipped_known_good
 from baitwatch.pairing import CODE_LIFETIME_SECONDS, Pairing
 from baitwatch.paths import config_dir, data_dir
 from baitwatch.policy import skip_reason
-from baitwatch.security import ApiError, host_guard, json_errors, load_or_create_token, origin_guard, token_guard
+from baitwatch.security import TOKEN_HOLDER, ApiError, host_guard, json_errors, load_or_create_token, origin_guard, token_guard
 from baitwatch.store import Store
 from baitwatch.urls import InvalidUrl, canonicalize, is_unicode_text, registrable_domain
 from baitwatch.verdict import Verdict
@@ -119,9 +119,13 @@ def _parse_url(raw: str):
 
 
 # --- verdicts ----------------------------------------------------------------------------
-async def _verdicts(app: web.Application, urls: list) -> list[Verdict]:
+async def _verdicts(request: web.Request, urls: list) -> list[Verdict]:
+    app = request.app
     state, store = app[STATE], app[STORE]
-    card, cache = state["card"], state["cache"]
+    card = state["card"]
+    # Whether a URL is cached tells who asks that this user visited it (by the flag and by
+    # the answer's speed), so only the token holder, the paired extension, reads or fills it.
+    cache: ScoreCache | None = state["cache"] if request[TOKEN_HOLDER] else None
     enabled = store.settings["enabled"]
     allowlist = store.allowed_domains
     verdicts: list[Verdict | None] = []
@@ -131,14 +135,15 @@ async def _verdicts(app: web.Application, urls: list) -> list[Verdict]:
         if reason:
             verdicts.append(Verdict.skipped(url, reason, card))
             continue
-        score = cache.get(card.id, url.text)
+        score = None if cache is None else cache.get(card.id, url.text)
         verdicts.append(None if score is None else Verdict.scored(url, score, card, cached=True))
         if score is None:
             misses.append(len(verdicts) - 1)
     if misses:
         scores = await state["batcher"].score([urls[i].text for i in misses])
         for index, score in zip(misses, scores):
-            cache.put(card.id, urls[index].text, score)
+            if cache is not None:
+                cache.put(card.id, urls[index].text, score)
             verdicts[index] = Verdict.scored(urls[index], score, card)
     counters = state["counters"]
     for url, verdict in zip(urls, verdicts):
@@ -150,7 +155,7 @@ async def _verdicts(app: web.Application, urls: list) -> list[Verdict]:
 
 async def check(request: web.Request) -> web.Response:
     url = _parse_url(_string_field(await _json_object(request), "url"))
-    (verdict,) = await _verdicts(request.app, [url])
+    (verdict,) = await _verdicts(request, [url])
     return web.json_response(verdict.as_dict())
 
 
@@ -166,7 +171,7 @@ async def check_batch(request: web.Request) -> web.Response:
             parsed.append(_parse_url(raw))
         except ApiError as error:
             errors[position] = {"url": raw[:200], "error": error.message, "code": error.code}
-    verdicts = iter(await _verdicts(request.app, parsed))
+    verdicts = iter(await _verdicts(request, parsed))
     results = [errors[i] if i in errors else next(verdicts).as_dict() for i in range(len(raw_urls))]
     return web.json_response({"results": results})
 
@@ -176,23 +181,25 @@ async def status(request: web.Request) -> web.Response:
     app = request.app
     state, store = app[STATE], app[STORE]
     card: ModelCard = state["card"]
-    return web.json_response(
-        {
-            "version": __version__,
-            "enabled": store.settings["enabled"],
-            "model": {
-                "id": card.id,
-                "threshold": card.threshold,
-                "metrics": card.raw.get("metrics", {}).get("int8", {}).get("overall"),
-            },
+    answer = {
+        "version": __version__,
+        "enabled": store.settings["enabled"],
+        "model": {
+            "id": card.id,
+            "threshold": card.threshold,
+            "metrics": card.raw.get("metrics", {}).get("int8", {}).get("overall"),
+        },
+        "allowlist_size": len(store.allowlist),
+        "problems": store.problems,
+        "uptime_seconds": round(time.time() - state["started"], 1),
+    }
+    if request[TOKEN_HOLDER]:  # these follow the user's browsing, so only the token holder sees them
+        answer |= {
             "cache": state["cache"].stats(),
             "counters": dict(state["counters"]) | {"model_calls": state["batcher"].model_calls},
-            "allowlist_size": len(store.allowlist),
             "feedback_entries": store.feedback_count,
-            "problems": store.problems,
-            "uptime_seconds": round(time.time() - state["started"], 1),
         }
-    )
+    return web.json_response(answer)
 
 
 async def get_settings(request: web.Request) -> web.Response:
