@@ -114,14 +114,14 @@ class RunningDaemon:
     def log(self) -> str:
         return self.log_path.read_text()
 
-    def request(self, method: str, path: str, body=None, token: str | None = None) -> tuple[int, dict]:
+    def request(self, method: str, path: str, body=None, token: str | None = None, headers: dict | None = None) -> tuple[int, dict]:
         """Status and JSON answer of one request; ``body`` is sent as is when it is text or
         bytes (a lone surrogate too), else as JSON."""
         if body is not None and not isinstance(body, (str, bytes)):
             body = json.dumps(body)
         if isinstance(body, str):
             body = body.encode("utf-8", "surrogatepass")
-        headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+        headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {}) | (headers or {})
         request = urllib.request.Request(self.base + path, data=body, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 ROUTES = [
     ("POST", "/v1/check"), ("POST", "/v1/check-batch"), ("PUT", "/v1/settings"), ("POST", "/v1/allowlist"),
     ("DELETE", "/v1/allowlist"), ("POST", "/v1/feedback"), ("POST", "/v1/pair"), ("POST", "/v1/pair/code"),
+    ("POST", "/v1/hello"),
 ]
-FIELDS = ["url", "urls", "enabled", "domain", "label", "code"]
+FIELDS = ["url", "urls", "enabled", "domain", "label", "code", "nonce"]
 EXPECTED = {200, 201, 400, 401, 413}
 
 json_values = st.recursive(

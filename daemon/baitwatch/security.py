@@ -6,14 +6,18 @@
 * Token: every state-changing route but checking and pairing needs the per-install token.
   Every request is marked as from a token holder or not: only token holders may see what
   this user browsed (the score cache, the status counters).
+* Authenticity: ``daemon_proof`` answers the extension's challenge, so that a process that
+  took the daemon's port first, lacking the token, cannot pass for the daemon.
 * Errors: every failure is JSON ``{"error", "code"}``, never a traceback.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -25,9 +29,12 @@ TOKEN_FILE = "token"
 EXTENSION_ORIGIN_SCHEMES = ("chrome-extension://", "moz-extension://", "safari-web-extension://")
 LOOPBACK_HOST_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 # Routes that change nothing the user owns, so a paired-or-not extension may call them.
-TOKENLESS_ROUTES = frozenset({("POST", "/v1/check"), ("POST", "/v1/check-batch"), ("POST", "/v1/pair")})
+TOKENLESS_ROUTES = frozenset({("POST", "/v1/check"), ("POST", "/v1/check-batch"), ("POST", "/v1/pair"), ("POST", "/v1/hello")})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_HOLDER = web.RequestKey("token_holder", bool)
+HELLO_NONCE = re.compile(r"[0-9a-f]{64}")
+# Domain separation: a proof is good for this one question and nothing else signed with the token.
+HELLO_CONTEXT = b"baitwatch-daemon-v1:"
 
 
 class ApiError(Exception):
@@ -57,6 +64,12 @@ def load_or_create_token(folder: Path) -> str:
         stream.write(token + "\n")
     os.replace(temp, path)
     return token
+
+
+def daemon_proof(token: str, nonce: str) -> str:
+    """The answer to ``POST /v1/hello``: HMAC-SHA256 of the nonce under the token, which
+    shows the token is known here without giving it away."""
+    return hmac.new(token.encode("utf-8"), HELLO_CONTEXT + nonce.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 def error_body(status: int, code: str, message: str) -> web.Response:

@@ -24,7 +24,17 @@ from baitwatch.known_good import shipped_known_good
 from baitwatch.pairing import CODE_LIFETIME_SECONDS, Pairing
 from baitwatch.paths import config_dir, data_dir
 from baitwatch.policy import skip_reason
-from baitwatch.security import TOKEN_HOLDER, ApiError, host_guard, json_errors, load_or_create_token, origin_guard, token_guard
+from baitwatch.security import (
+    HELLO_NONCE,
+    TOKEN_HOLDER,
+    ApiError,
+    daemon_proof,
+    host_guard,
+    json_errors,
+    load_or_create_token,
+    origin_guard,
+    token_guard,
+)
 from baitwatch.store import Store
 from baitwatch.urls import InvalidUrl, canonicalize, is_unicode_text, registrable_domain
 from baitwatch.verdict import Verdict
@@ -37,6 +47,7 @@ MAX_BODY_BYTES = 1 << 20
 MAX_BATCH_URLS = 256
 FEEDBACK_LABELS = ("safe", "phishing")
 
+TOKEN = web.AppKey("token", str)
 STORE = web.AppKey("store", Store)
 CONFIG = web.AppKey("config", Config)
 PAIRING = web.AppKey("pairing", Pairing)
@@ -50,6 +61,7 @@ def create_app(config: Config) -> web.Application:
         client_max_size=MAX_BODY_BYTES,
         middlewares=[json_errors, host_guard(extra_hosts), origin_guard, token_guard(token)],
     )
+    app[TOKEN] = token
     app[CONFIG] = config
     app[STORE] = Store(data_dir())
     app[PAIRING] = Pairing(token)
@@ -68,6 +80,7 @@ def create_app(config: Config) -> web.Application:
             web.post("/v1/feedback", add_feedback),
             web.post("/v1/pair", pair),
             web.post("/v1/pair/code", new_pairing_code),
+            web.post("/v1/hello", hello),
         ]
     )
     return app
@@ -271,3 +284,11 @@ async def pair(request: web.Request) -> web.Response:
 
 async def new_pairing_code(request: web.Request) -> web.Response:
     return web.json_response({"code": request.app[PAIRING].new_code(), "expires_in_seconds": CODE_LIFETIME_SECONDS})
+
+
+async def hello(request: web.Request) -> web.Response:
+    body = await _json_object(request)
+    nonce = body.get("nonce")
+    if set(body) != {"nonce"} or not isinstance(nonce, str) or not HELLO_NONCE.fullmatch(nonce):
+        raise ApiError(400, "bad-nonce", "The body must be {\"nonce\": N} where N is exactly 64 lowercase hex characters.")
+    return web.json_response({"proof": daemon_proof(request.app[TOKEN], nonce)})
