@@ -21,7 +21,7 @@ from baitwatch.cache import ScoreCache
 from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
 from baitwatch.config import Config
 from baitwatch.known_good import shipped_known_good
-from baitwatch.pairing import CODE_LIFETIME_SECONDS, Pairing
+from baitwatch.pairing import CODE_LIFETIME_SECONDS, GuessTurns, Pairing
 from baitwatch.paths import config_dir, data_dir
 from baitwatch.policy import skip_reason
 from baitwatch.security import (
@@ -51,6 +51,7 @@ TOKEN = web.AppKey("token", str)
 STORE = web.AppKey("store", Store)
 CONFIG = web.AppKey("config", Config)
 PAIRING = web.AppKey("pairing", Pairing)
+GUESS_TURNS = web.AppKey("guess_turns", GuessTurns)
 STATE = web.AppKey("state", dict)
 
 
@@ -65,6 +66,7 @@ def create_app(config: Config) -> web.Application:
     app[CONFIG] = config
     app[STORE] = Store(data_dir())
     app[PAIRING] = Pairing(token)
+    app[GUESS_TURNS] = GuessTurns()
     app[STATE] = {"started": time.time(), "counters": Counter()}
     app.cleanup_ctx.append(_model_context)
     app.add_routes(
@@ -275,6 +277,8 @@ async def add_feedback(request: web.Request) -> web.Response:
 
 async def pair(request: web.Request) -> web.Response:
     code = _string_field(await _json_object(request), "code", 16).strip()
+    if not await request.app[GUESS_TURNS].take():
+        raise ApiError(429, "pairing-busy", "Too many pairing attempts right now; type the code again in a moment.")
     token = request.app[PAIRING].redeem(code)
     if token is None:
         raise ApiError(401, "bad-code", "That pairing code is wrong or has expired; ask for a new one.")
