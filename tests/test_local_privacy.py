@@ -1,5 +1,9 @@
 """What another local process may learn from a real daemon about this user's browsing:
-nothing from the score cache or the status counters without the per-install token."""
+nothing from the score cache or the status counters without the per-install token; and what
+the daemon keeps on disk: feedback URLs without credentials or query values."""
+
+import json
+from pathlib import Path
 
 from tests.conftest import RunningDaemon
 
@@ -49,3 +53,19 @@ def test_status_tells_only_the_token_holder_about_browsing(daemon):
     status, private = daemon.request("GET", "/v1/status", token=daemon.token)
     assert status == 200 and set(private) == PUBLIC_STATUS_FIELDS | BROWSING_STATUS_FIELDS
     assert private["counters"]["checked"] == 1
+
+
+def test_feedback_is_stored_without_credentials_or_query_values(daemon):
+    reported = "https://me:hunter2@login.example-bank.xyz/reset?email=me%40mail.example&token=9f8e&step"
+    status, answer = daemon.request("POST", "/v1/feedback", {"url": reported, "label": "phishing"}, daemon.token)
+    assert status == 201 and answer["stored"]["url"] == "https://login.example-bank.xyz/reset?email=&token=&step"
+    stored = (Path(daemon.env["BAITWATCH_DATA_DIR"]) / "feedback.jsonl").read_text()
+    assert [json.loads(line) for line in stored.splitlines()] == [answer["stored"]]
+    assert set(answer["stored"]) == {"url", "label", "model", "time"}
+    for secret in ("hunter2", "mail.example", "9f8e"):
+        assert secret not in stored
+
+
+def test_feedback_is_about_web_pages_only(daemon):
+    status, answer = daemon.request("POST", "/v1/feedback", {"url": "mailto:me@mail.example", "label": "safe"}, daemon.token)
+    assert (status, answer["code"]) == (400, "bad-url")

@@ -24,6 +24,7 @@ from baitwatch.known_good import shipped_known_good
 from baitwatch.pairing import CODE_LIFETIME_SECONDS, GuessTurns, Pairing
 from baitwatch.paths import config_dir, data_dir
 from baitwatch.policy import skip_reason
+from baitwatch.redact import redacted_url
 from baitwatch.security import (
     HELLO_NONCE,
     TOKEN_HOLDER,
@@ -261,11 +262,13 @@ async def remove_from_allowlist(request: web.Request) -> web.Response:
 async def add_feedback(request: web.Request) -> web.Response:
     body = await _json_object(request)
     url = _parse_url(_string_field(body, "url"))
+    if not url.is_web:
+        raise ApiError(400, "bad-url", "Feedback is about web pages: the URL must be http or https.")
     label = body.get("label")
     if label not in FEEDBACK_LABELS:
         raise ApiError(400, "bad-label", "The label must be 'safe' or 'phishing'.")
     entry = {
-        "url": url.text,
+        "url": redacted_url(url),  # no credentials or query values on disk
         "label": label,
         "model": request.app[STATE]["card"].id,
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
