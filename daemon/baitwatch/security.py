@@ -3,9 +3,9 @@
 * Host: only a loopback name with the port we listen on (defeats DNS rebinding).
 * Origin: a request from a web page is refused, whatever its method or content type;
   only browser-extension origins, and clients that send no Origin (the CLI, the tray), pass.
-* Token: every state-changing route but checking and pairing needs the per-install token.
-  Every request is marked as from a token holder or not: only token holders may see what
-  this user browsed (the score cache, the status counters).
+* Token: every state-changing route but checking, pairing and the hello challenge needs the
+  per-install token. Every request is marked as from a token holder or not: only token
+  holders may see what this user browsed (the score cache, the status counters).
 * Authenticity: ``daemon_proof`` answers the extension's challenge, so that a process that
   took the daemon's port first, lacking the token, cannot pass for the daemon.
 * Errors: every failure is JSON ``{"error", "code"}``, never a traceback.
@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 TOKEN_FILE = "token"
 EXTENSION_ORIGIN_SCHEMES = ("chrome-extension://", "moz-extension://", "safari-web-extension://")
 LOOPBACK_HOST_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
-# Routes that change nothing the user owns, so a paired-or-not extension may call them.
+# Routes that change nothing the user owns and show nothing of their browsing, so a
+# paired-or-not extension may call them.
 TOKENLESS_ROUTES = frozenset({("POST", "/v1/check"), ("POST", "/v1/check-batch"), ("POST", "/v1/pair"), ("POST", "/v1/hello")})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_HOLDER = web.RequestKey("token_holder", bool)
