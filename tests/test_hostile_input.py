@@ -60,6 +60,7 @@ async def test_a_text_the_model_cannot_take_fails_only_its_own_request():
         ("POST", "/v1/check", "[" * DEEP + "]" * DEEP, "bad-json"),
         ("POST", "/v1/check", '{"url": ' + '{"a": ' * DEEP + "1" + "}" * DEEP + "}", "bad-json"),
         ("POST", "/v1/check", '{"url": ' + "9" * 100_000 + "}", "bad-json"),
+        ("POST", "/v1/check", '{"url": "https://a.example/", "n": -' + "9" * 101 + "}", "bad-json"),
         ("POST", "/v1/check", '{"url": 1e999}', "missing-url"),
         ("POST", "/v1/check", '{"url": {"href": "https://a.example/"}}', "missing-url"),
         ("POST", "/v1/check-batch", '{"urls": [["https://a.example/"]]}', "missing-urls"),
