@@ -1,5 +1,6 @@
 """Odd and hostile request bodies against a real daemon: each gets its own clear 400 and
-never a 500, and never spoils the answers of the requests it shares a model call with."""
+never a 500, and never spoils the answers of the requests it shares a model call with. The
+check command likewise reports an unreadable argument and scores the others."""
 
 import asyncio
 import json
@@ -12,6 +13,7 @@ from baitwatch.batcher import MicroBatcher
 from baitwatch.classifier import Classifier
 from baitwatch.server import MAX_BODY_BYTES
 from baitwatch.urls import MAX_URL_CHARS
+from tests.conftest import run_baitwatch
 
 LONE_SURROGATE_URL = "http://login.example-bank.xyz/\ud800"
 DEEP = 100_000
@@ -123,3 +125,11 @@ def test_an_undecodable_authorization_header_is_refused_not_a_crash(shared_daemo
     head = b"PUT /v1/settings HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAuthorization: Bearer \xff\xfe\r\n" % shared_daemon.port
     reply = raw_request(shared_daemon, head, b'{"enabled": false}')
     assert reply.startswith(b"HTTP/1.1 401") and b'"token-required"' in reply
+
+
+def test_the_check_command_reports_an_undecodable_argument_and_scores_the_rest():
+    # The shell hands over the byte 0xff, which Python reads as the lone surrogate "\udcff".
+    result = run_baitwatch("check", "--json", "https://a.example/", "https://b.example/\udcff")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    scored, refused = [json.loads(line) for line in result.stdout.splitlines()]
+    assert scored["url"] == "https://a.example/" and "surrogate" in refused["error"]
