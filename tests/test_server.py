@@ -10,7 +10,6 @@ import pytest
 
 from baitwatch.config import Config
 from baitwatch.known_good import shipped_known_good
-from baitwatch.pairing import MAX_WRONG_GUESSES
 from baitwatch.server import MAX_BATCH_URLS, MAX_BODY_BYTES, create_app
 
 VERDICT_FIELDS = {"url", "verdict", "score", "threshold", "reason", "model", "domain", "cached"}
@@ -49,8 +48,8 @@ async def test_a_slow_disk_write_does_not_hold_up_verdicts(client, token, monkey
     assert (await (await writing).json()) == {"enabled": False}
 
 
-async def test_check_answers_the_contract_and_caches(client):
-    response = await client.post("/v1/check", json={"url": " HTTP://Secure-Update-Account.example-payments.xyz/login.php#x"})
+async def test_check_answers_the_contract_and_caches_for_the_token_holder(client, token):
+    response = await client.post("/v1/check", json={"url": " HTTP://Secure-Update-Account.example-payments.xyz/login.php#x"}, headers=auth(token))
     assert response.status == 200
     first = await response.json()
     assert set(first) == VERDICT_FIELDS
@@ -58,9 +57,9 @@ async def test_check_answers_the_contract_and_caches(client):
     assert first["domain"] == "example-payments.xyz"
     assert first["verdict"] in {"safe", "phishing"} and first["reason"] == "model"
     assert 0 <= first["score"] <= 1 and first["cached"] is False
-    second = await (await client.post("/v1/check", json={"url": UNKNOWN_SITE})).json()
+    second = await (await client.post("/v1/check", json={"url": UNKNOWN_SITE}, headers=auth(token))).json()
     assert second == first | {"cached": True}
-    cache = (await (await client.get("/v1/status")).json())["cache"]
+    cache = (await (await client.get("/v1/status", headers=auth(token))).json())["cache"]
     assert (cache["hits"], cache["misses"], cache["entries"]) == (1, 1, 1)
 
 
@@ -90,13 +89,13 @@ async def test_scores_do_not_depend_on_batch_companions(aiohttp_client, user_dir
     assert together == pytest.approx(alone, abs=0.01)
 
 
-async def test_two_hundred_concurrent_checks_share_model_calls(client):
+async def test_two_hundred_concurrent_checks_share_model_calls(client, token):
     urls = [f"http://login-{i}.account-check.example/verify?id={i}" for i in range(200)]
     answers = await asyncio.gather(*(client.post("/v1/check", json={"url": url}) for url in urls))
     assert [a.status for a in answers] == [200] * 200
     bodies = [await a.json() for a in answers]
     assert [b["url"] for b in bodies] == urls
-    state = await (await client.get("/v1/status")).json()
+    state = await (await client.get("/v1/status", headers=auth(token))).json()
     assert state["counters"]["checked"] == 200
     assert state["counters"]["model_calls"] < 200
 
@@ -204,14 +203,6 @@ async def test_pairing_gives_the_token_once_for_the_right_code(client, token):
     assert (await client.post("/v1/pair", json={"code": code})).status == 401
 
 
-async def test_pairing_code_dies_after_repeated_wrong_guesses(client, token):
-    code = (await (await client.post("/v1/pair/code", json={}, headers=auth(token))).json())["code"]
-    wrong = "000000" if code != "000000" else "111111"
-    for _ in range(MAX_WRONG_GUESSES):
-        await client.post("/v1/pair", json={"code": wrong})
-    assert (await client.post("/v1/pair", json={"code": code})).status == 401
-
-
 # --- bad input ---------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("path", "data", "status", "code"),
@@ -220,7 +211,7 @@ async def test_pairing_code_dies_after_repeated_wrong_guesses(client, token):
         ("/v1/check", b"[1, 2]", 400, "bad-json"),
         ("/v1/check", b'{"url": 5}', 400, "missing-url"),
         ("/v1/check", b'{"url": "https://exa mple.com/"}', 400, "bad-url"),
-        ("/v1/check", json.dumps({"url": "https://a.example/" + "a" * 9000}).encode(), 400, "url-too-long"),
+        ("/v1/check", json.dumps({"url": "https://" + "a" * 300 + ".example/"}).encode(), 400, "bad-url"),
         ("/v1/check", b"x" * (MAX_BODY_BYTES + 1), 413, "too-large"),
         ("/v1/check-batch", b'{"urls": "https://a.example/"}', 400, "missing-urls"),
         ("/v1/check-batch", json.dumps({"urls": ["https://a.example/"] * (MAX_BATCH_URLS + 1)}).encode(), 413, "batch-too-large"),

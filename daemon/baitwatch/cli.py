@@ -110,11 +110,12 @@ def _status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(state, indent=2))
         return 0
-    cache = state["cache"]
     print(f"baitwatch {state['version']}: protection {'ON' if state['enabled'] else 'OFF'}")
-    print(f"model {state['model']['id']} (threshold {state['model']['threshold']:.4f})")
-    print(f"checked {state['counters'].get('checked', 0)}, phishing {state['counters'].get('phishing', 0)}; "
-          f"cache {cache['entries']} entries, {cache['hits']} hits, {cache['misses']} misses; up {state['uptime_seconds']:.0f} s")
+    print(f"model {state['model']['id']} (threshold {state['model']['threshold']:.4f}); up {state['uptime_seconds']:.0f} s")
+    if "counters" in state:  # given only to the token holder, i.e. the daemon's own user
+        cache, counters = state["cache"], state["counters"]
+        print(f"checked {counters.get('checked', 0)}, phishing {counters.get('phishing', 0)}; "
+              f"cache {cache['entries']} entries, {cache['hits']} hits, {cache['misses']} misses")
     for problem in state["problems"]:
         print(f"problem: {problem}")
     return 0

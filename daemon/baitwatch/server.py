@@ -21,24 +21,39 @@ from baitwatch.cache import ScoreCache
 from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
 from baitwatch.config import Config
 from baitwatch.known_good import shipped_known_good
-from baitwatch.pairing import CODE_LIFETIME_SECONDS, Pairing
+from baitwatch.pairing import CODE_LIFETIME_SECONDS, GuessTurns, Pairing
 from baitwatch.paths import config_dir, data_dir
 from baitwatch.policy import skip_reason
-from baitwatch.security import ApiError, host_guard, json_errors, load_or_create_token, origin_guard, token_guard
+from baitwatch.redact import redacted_url
+from baitwatch.security import (
+    HELLO_NONCE,
+    TOKEN_HOLDER,
+    ApiError,
+    daemon_proof,
+    host_guard,
+    json_errors,
+    load_or_create_token,
+    origin_guard,
+    token_guard,
+)
 from baitwatch.store import Store
-from baitwatch.urls import InvalidUrl, canonicalize, registrable_domain
+from baitwatch.urls import InvalidUrl, canonicalize, is_unicode_text, registrable_domain
 from baitwatch.verdict import Verdict
 
 log = logging.getLogger(__name__)
 
+# The one size limit on a request. A longer URL is not refused: canonicalize cuts its path
+# and query to 2,048 characters (the model reads its first 64 tokens anyway).
 MAX_BODY_BYTES = 1 << 20
-MAX_REQUEST_URL_CHARS = 8192
 MAX_BATCH_URLS = 256
+MAX_NUMBER_DIGITS = 100
 FEEDBACK_LABELS = ("safe", "phishing")
 
+TOKEN = web.AppKey("token", str)
 STORE = web.AppKey("store", Store)
 CONFIG = web.AppKey("config", Config)
 PAIRING = web.AppKey("pairing", Pairing)
+GUESS_TURNS = web.AppKey("guess_turns", GuessTurns)
 STATE = web.AppKey("state", dict)
 
 
@@ -49,9 +64,11 @@ def create_app(config: Config) -> web.Application:
         client_max_size=MAX_BODY_BYTES,
         middlewares=[json_errors, host_guard(extra_hosts), origin_guard, token_guard(token)],
     )
+    app[TOKEN] = token
     app[CONFIG] = config
     app[STORE] = Store(data_dir())
     app[PAIRING] = Pairing(token)
+    app[GUESS_TURNS] = GuessTurns()
     app[STATE] = {"started": time.time(), "counters": Counter()}
     app.cleanup_ctx.append(_model_context)
     app.add_routes(
@@ -67,6 +84,7 @@ def create_app(config: Config) -> web.Application:
             web.post("/v1/feedback", add_feedback),
             web.post("/v1/pair", pair),
             web.post("/v1/pair/code", new_pairing_code),
+            web.post("/v1/hello", hello),
         ]
     )
     return app
@@ -86,29 +104,39 @@ async def _model_context(app: web.Application):
 
 
 # --- request parsing ---------------------------------------------------------------------
+def _short_int(digits: str) -> int:
+    # No field takes a long number, and Python 3.10 spends time growing with the square of
+    # the digits on converting one: a body of a million would hold up every check for seconds.
+    if len(digits) > MAX_NUMBER_DIGITS:
+        raise ApiError(400, "bad-json", f"The request body holds a number longer than {MAX_NUMBER_DIGITS} digits.")
+    return int(digits)
+
+
 async def _json_object(request: web.Request) -> dict:
     body = await request.read()
     try:
-        value = json.loads(body)
+        value = json.loads(body, parse_int=_short_int)
     except ValueError:
         raise ApiError(400, "bad-json", "The request body is not valid JSON.") from None
+    except RecursionError:  # json refuses nesting deeper than Python's recursion limit
+        raise ApiError(400, "bad-json", "The request body is nested too deeply.") from None
     if not isinstance(value, dict):
         raise ApiError(400, "bad-json", "The request body must be a JSON object.")
     return value
 
 
-def _string_field(body: dict, name: str, max_chars: int) -> str:
+def _string_field(body: dict, name: str, max_chars: int | None = None) -> str:
     value = body.get(name)
     if not isinstance(value, str) or not value.strip():
         raise ApiError(400, f"missing-{name}", f"The body needs a non-empty string field {name!r}.")
-    if len(value) > max_chars:
+    if max_chars is not None and len(value) > max_chars:
         raise ApiError(400, f"{name}-too-long", f"The field {name!r} is longer than {max_chars} characters.")
+    if not is_unicode_text(value):
+        raise ApiError(400, f"bad-{name}", f"The field {name!r} holds a lone surrogate, which is not a Unicode character.")
     return value
 
 
 def _parse_url(raw: str):
-    if len(raw) > MAX_REQUEST_URL_CHARS:
-        raise ApiError(400, "url-too-long", f"The URL is longer than {MAX_REQUEST_URL_CHARS} characters.")
     try:
         return canonicalize(raw)
     except InvalidUrl as error:
@@ -116,9 +144,13 @@ def _parse_url(raw: str):
 
 
 # --- verdicts ----------------------------------------------------------------------------
-async def _verdicts(app: web.Application, urls: list) -> list[Verdict]:
+async def _verdicts(request: web.Request, urls: list) -> list[Verdict]:
+    app = request.app
     state, store = app[STATE], app[STORE]
-    card, cache = state["card"], state["cache"]
+    card = state["card"]
+    # Whether a URL is cached tells who asks that this user visited it (by the flag and by
+    # the answer's speed), so only the token holder, the paired extension, reads or fills it.
+    cache: ScoreCache | None = state["cache"] if request[TOKEN_HOLDER] else None
     enabled = store.settings["enabled"]
     allowlist = store.allowed_domains
     verdicts: list[Verdict | None] = []
@@ -128,14 +160,15 @@ async def _verdicts(app: web.Application, urls: list) -> list[Verdict]:
         if reason:
             verdicts.append(Verdict.skipped(url, reason, card))
             continue
-        score = cache.get(card.id, url.text)
+        score = None if cache is None else cache.get(card.id, url.text)
         verdicts.append(None if score is None else Verdict.scored(url, score, card, cached=True))
         if score is None:
             misses.append(len(verdicts) - 1)
     if misses:
         scores = await state["batcher"].score([urls[i].text for i in misses])
         for index, score in zip(misses, scores):
-            cache.put(card.id, urls[index].text, score)
+            if cache is not None:
+                cache.put(card.id, urls[index].text, score)
             verdicts[index] = Verdict.scored(urls[index], score, card)
     counters = state["counters"]
     for url, verdict in zip(urls, verdicts):
@@ -146,8 +179,8 @@ async def _verdicts(app: web.Application, urls: list) -> list[Verdict]:
 
 
 async def check(request: web.Request) -> web.Response:
-    url = _parse_url(_string_field(await _json_object(request), "url", MAX_REQUEST_URL_CHARS))
-    (verdict,) = await _verdicts(request.app, [url])
+    url = _parse_url(_string_field(await _json_object(request), "url"))
+    (verdict,) = await _verdicts(request, [url])
     return web.json_response(verdict.as_dict())
 
 
@@ -163,7 +196,7 @@ async def check_batch(request: web.Request) -> web.Response:
             parsed.append(_parse_url(raw))
         except ApiError as error:
             errors[position] = {"url": raw[:200], "error": error.message, "code": error.code}
-    verdicts = iter(await _verdicts(request.app, parsed))
+    verdicts = iter(await _verdicts(request, parsed))
     results = [errors[i] if i in errors else next(verdicts).as_dict() for i in range(len(raw_urls))]
     return web.json_response({"results": results})
 
@@ -173,23 +206,25 @@ async def status(request: web.Request) -> web.Response:
     app = request.app
     state, store = app[STATE], app[STORE]
     card: ModelCard = state["card"]
-    return web.json_response(
-        {
-            "version": __version__,
-            "enabled": store.settings["enabled"],
-            "model": {
-                "id": card.id,
-                "threshold": card.threshold,
-                "metrics": card.raw.get("metrics", {}).get("int8", {}).get("overall"),
-            },
+    answer = {
+        "version": __version__,
+        "enabled": store.settings["enabled"],
+        "model": {
+            "id": card.id,
+            "threshold": card.threshold,
+            "metrics": card.raw.get("metrics", {}).get("int8", {}).get("overall"),
+        },
+        "allowlist_size": len(store.allowlist),
+        "problems": store.problems,
+        "uptime_seconds": round(time.time() - state["started"], 1),
+    }
+    if request[TOKEN_HOLDER]:  # these follow the user's browsing, so only the token holder sees them
+        answer |= {
             "cache": state["cache"].stats(),
             "counters": dict(state["counters"]) | {"model_calls": state["batcher"].model_calls},
-            "allowlist_size": len(store.allowlist),
             "feedback_entries": store.feedback_count,
-            "problems": store.problems,
-            "uptime_seconds": round(time.time() - state["started"], 1),
         }
-    )
+    return web.json_response(answer)
 
 
 async def get_settings(request: web.Request) -> web.Response:
@@ -235,12 +270,14 @@ async def remove_from_allowlist(request: web.Request) -> web.Response:
 
 async def add_feedback(request: web.Request) -> web.Response:
     body = await _json_object(request)
-    url = _parse_url(_string_field(body, "url", MAX_REQUEST_URL_CHARS))
+    url = _parse_url(_string_field(body, "url"))
+    if not url.is_web:
+        raise ApiError(400, "bad-url", "Feedback is about web pages: the URL must be http or https.")
     label = body.get("label")
     if label not in FEEDBACK_LABELS:
         raise ApiError(400, "bad-label", "The label must be 'safe' or 'phishing'.")
     entry = {
-        "url": url.text,
+        "url": redacted_url(url),  # no credentials or query values on disk
         "label": label,
         "model": request.app[STATE]["card"].id,
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -252,6 +289,8 @@ async def add_feedback(request: web.Request) -> web.Response:
 
 async def pair(request: web.Request) -> web.Response:
     code = _string_field(await _json_object(request), "code", 16).strip()
+    if not await request.app[GUESS_TURNS].take():
+        raise ApiError(429, "pairing-busy", "Too many pairing attempts right now; type the code again in a moment.")
     token = request.app[PAIRING].redeem(code)
     if token is None:
         raise ApiError(401, "bad-code", "That pairing code is wrong or has expired; ask for a new one.")
@@ -261,3 +300,11 @@ async def pair(request: web.Request) -> web.Response:
 
 async def new_pairing_code(request: web.Request) -> web.Response:
     return web.json_response({"code": request.app[PAIRING].new_code(), "expires_in_seconds": CODE_LIFETIME_SECONDS})
+
+
+async def hello(request: web.Request) -> web.Response:
+    body = await _json_object(request)
+    nonce = body.get("nonce")
+    if set(body) != {"nonce"} or not isinstance(nonce, str) or not HELLO_NONCE.fullmatch(nonce):
+        raise ApiError(400, "bad-nonce", "The body must be {\"nonce\": N} where N is exactly 64 lowercase hex characters.")
+    return web.json_response({"proof": daemon_proof(request.app[TOKEN], nonce)})

@@ -36,6 +36,7 @@ from baitwatch.errors import BaitwatchError
 
 MAX_URL_CHARS = 2048
 MAX_USERINFO_CHARS = 256
+MAX_HOST_CHARS = 253  # DNS's limit for a whole name
 WEB_SCHEMES = frozenset({"http", "https"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -76,6 +77,8 @@ def canonicalize(raw: str) -> CanonicalUrl:
     """Return the canonical form of ``raw``, or raise InvalidUrl with a one-line reason."""
     if not isinstance(raw, str):
         raise InvalidUrl("a URL must be a string")
+    if not is_unicode_text(raw):
+        raise InvalidUrl("the URL holds a lone surrogate, which is not a Unicode character")
     text = raw.strip(_EDGE_JUNK).replace("\t", "").replace("\n", "").replace("\r", "")
     text = text.replace(" ", "%20")
     if not text:
@@ -90,6 +93,16 @@ def canonicalize(raw: str) -> CanonicalUrl:
     if not rest.startswith("//"):
         raise InvalidUrl(f"a {scheme} URL must start with {scheme}://")
     return _canonical_web_url(scheme, rest[2:])
+
+
+def is_unicode_text(text: str) -> bool:
+    """False for a string with a lone surrogate (JSON's "\\ud800" makes one), which no
+    encoder, the tokenizer's included, can write out."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _scheme_of(text: str) -> str | None:
@@ -154,7 +167,9 @@ def _canonical_host(host: str) -> str:
             host = host.encode("idna").decode("ascii")
         except UnicodeError:
             raise InvalidUrl("the host is not a valid internationalised domain name") from None
-    if _FORBIDDEN_HOST_CHARS.search(host) or len(host) > 253:
+    if len(host) > MAX_HOST_CHARS:
+        raise InvalidUrl(f"the host is longer than the {MAX_HOST_CHARS} characters a domain name may have")
+    if _FORBIDDEN_HOST_CHARS.search(host):
         raise InvalidUrl("the host contains characters a domain name cannot have")
     return host
 
