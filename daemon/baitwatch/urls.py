@@ -84,6 +84,13 @@ class CanonicalUrl:
     def registrable_domain(self) -> str:
         return registrable_domain(self.host)
 
+    @property
+    def path(self) -> str:
+        """Path and query of a web URL, as kept in ``text``."""
+        userinfo = self.userinfo + "@" if self.userinfo else ""
+        port = "" if self.port is None else f":{self.port}"
+        return self.text[len(f"{self.scheme}://{userinfo}{self.host}{port}") :]
+
 
 def canonicalize(raw: str) -> CanonicalUrl:
     """Return the canonical form of ``raw``, or raise InvalidUrl with a one-line reason."""
