@@ -113,13 +113,27 @@ async def test_policy_skips_before_the_model(client, token):
 
 async def test_allowlist_by_registrable_domain(client, token):
     response = await client.post("/v1/allowlist", json={"domain": "https://login.Example-Payments.xyz/x"}, headers=auth(token))
-    assert (await response.json()) == {"domains": ["example-payments.xyz"]}
+    assert (await response.json()) == {"domains": ["example-payments.xyz"], "trusted": "example-payments.xyz"}
     answer = await (await client.post("/v1/check", json={"url": "http://secure-update-account.example-payments.xyz/login.php"})).json()
     assert answer["reason"] == "user-allowlist"
     assert (await (await client.get("/v1/allowlist")).json())["domains"] == ["example-payments.xyz"]
     await client.delete("/v1/allowlist", json={"domain": "example-payments.xyz"}, headers=auth(token))
     answer = await (await client.post("/v1/check", json={"url": UNKNOWN_SITE})).json()
     assert answer["reason"] == "model"
+
+
+async def test_trust_on_a_shared_platform_is_one_users_site(client, token):
+    response = await client.post("/v1/allowlist", json={"domain": "https://sites.google.com/view/alice/home"}, headers=auth(token))
+    assert (await response.json()) == {"domains": ["sites.google.com/view/alice"], "trusted": "sites.google.com/view/alice"}
+    for raw, reason in [("https://sites.google.com/view/alice/contact", "user-allowlist"), ("https://sites.google.com/view/mallory/", "model"), ("https://docs.google.com/forms/d/e/1/viewform", "model")]:
+        assert (await (await client.post("/v1/check", json={"url": raw})).json())["reason"] == reason, raw
+    for platform in ["com", "github.io", "https://substack.com/", "sites.google.com"]:
+        response = await client.post("/v1/allowlist", json={"domain": platform}, headers=auth(token))
+        body = await response.json()
+        assert (response.status, body["code"]) == (400, "untrustable-site"), platform
+        assert "trust one site" in body["error"] and body["error"].endswith(".")
+    response = await client.delete("/v1/allowlist", json={"domain": "sites.google.com/view/alice"}, headers=auth(token))
+    assert (await response.json()) == {"domains": []}
 
 
 async def test_turning_protection_off_skips_everything(client, token):

@@ -23,10 +23,11 @@ from baitwatch.config import Config
 from baitwatch.known_good import shipped_known_good
 from baitwatch.pairing import CODE_LIFETIME_SECONDS, Pairing
 from baitwatch.paths import config_dir, data_dir
+from baitwatch.platforms import UntrustableSite, shipped_platforms
 from baitwatch.policy import skip_reason
 from baitwatch.security import ApiError, host_guard, json_errors, load_or_create_token, origin_guard, token_guard
 from baitwatch.store import Store
-from baitwatch.urls import InvalidUrl, canonicalize, registrable_domain
+from baitwatch.urls import InvalidUrl, canonicalize
 from baitwatch.verdict import Verdict
 
 log = logging.getLogger(__name__)
@@ -206,16 +207,20 @@ async def put_settings(request: web.Request) -> web.Response:
     return web.json_response(settings)
 
 
-def _domain_field(body: dict) -> str:
-    """The registrable domain of a host name or of a whole URL."""
+def _allowlist_entry(body: dict) -> str:
+    """The trust scope (platforms.py) of a host name, a host and path, or a whole URL."""
     raw = _string_field(body, "domain", 1024).strip()
     try:
-        url = canonicalize(raw if "://" in raw else f"http://{raw}/")
+        url = canonicalize(raw if "://" in raw else f"http://{raw}")
     except InvalidUrl:
         url = None
-    if url is None or not url.is_web or ("://" not in raw and url.text != f"http://{url.host}/"):
+    bare_host_not_alone = "://" not in raw and url is not None and (url.userinfo or url.port is not None)
+    if url is None or not url.is_web or bare_host_not_alone:
         raise ApiError(400, "bad-domain", "The domain must be a host name such as example.com, or a web URL.")
-    return registrable_domain(url.host)
+    try:
+        return shipped_platforms().trust_scope(url)
+    except UntrustableSite as error:
+        raise ApiError(400, "untrustable-site", f"{error}.") from None
 
 
 async def get_allowlist(request: web.Request) -> web.Response:
@@ -223,14 +228,18 @@ async def get_allowlist(request: web.Request) -> web.Response:
 
 
 async def add_to_allowlist(request: web.Request) -> web.Response:
-    domain = _domain_field(await _json_object(request))
-    log.info("allowlisted %s", domain)
-    return web.json_response({"domains": await asyncio.to_thread(request.app[STORE].allow, domain)})
+    entry = _allowlist_entry(await _json_object(request))
+    log.info("allowlisted %s", entry)
+    domains = await asyncio.to_thread(request.app[STORE].allow, entry)
+    return web.json_response({"domains": domains, "trusted": entry})
 
 
 async def remove_from_allowlist(request: web.Request) -> web.Response:
-    domain = _domain_field(await _json_object(request))
-    return web.json_response({"domains": await asyncio.to_thread(request.app[STORE].disallow, domain)})
+    body = await _json_object(request)
+    store = request.app[STORE]
+    listed = body.get("domain")  # an entry as GET lists it, whatever scope rules it predates
+    entry = listed if isinstance(listed, str) and listed in store.allowed_domains else _allowlist_entry(body)
+    return web.json_response({"domains": await asyncio.to_thread(store.disallow, entry)})
 
 
 async def add_feedback(request: web.Request) -> web.Response:
