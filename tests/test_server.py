@@ -13,7 +13,7 @@ from baitwatch.known_good import shipped_known_good
 from baitwatch.pairing import MAX_WRONG_GUESSES
 from baitwatch.server import MAX_BATCH_URLS, MAX_BODY_BYTES, create_app
 
-VERDICT_FIELDS = {"url", "verdict", "score", "threshold", "reason", "model", "domain", "cached"}
+VERDICT_FIELDS = {"url", "verdict", "score", "threshold", "reason", "model", "domain", "cached", "imitates"}
 UNKNOWN_SITE = "http://secure-update-account.example-payments.xyz/login.php"
 
 
@@ -108,7 +108,7 @@ async def test_policy_skips_before_the_model(client, token):
         assert (answer["verdict"], answer["reason"], answer["score"]) == ("skipped", reason, None)
     for lookalike in ["https://paypal.com.account-verify.example/", "https://paypa1.com/", "https://xn--pypal-4ve.com/"]:
         answer = await (await client.post("/v1/check", json={"url": lookalike})).json()
-        assert answer["reason"] == "model"
+        assert (answer["verdict"], answer["reason"], answer["imitates"]) == ("phishing", "lookalike", "paypal.com")
 
 
 async def test_allowlist_by_registrable_domain(client, token):

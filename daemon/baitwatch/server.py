@@ -21,14 +21,14 @@ from baitwatch.cache import ScoreCache
 from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
 from baitwatch.config import Config
 from baitwatch.known_good import shipped_known_good
+from baitwatch.lookalike import shipped_detector
 from baitwatch.pairing import CODE_LIFETIME_SECONDS, Pairing
 from baitwatch.paths import config_dir, data_dir
 from baitwatch.platforms import UntrustableSite, shipped_platforms
-from baitwatch.policy import skip_reason
 from baitwatch.security import ApiError, host_guard, json_errors, load_or_create_token, origin_guard, token_guard
 from baitwatch.store import Store
 from baitwatch.urls import InvalidUrl, canonicalize
-from baitwatch.verdict import Verdict
+from baitwatch.verdict import Verdict, rule_verdict
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ async def _model_context(app: web.Application):
     state["cache"] = ScoreCache(config.cache_entries, config.cache_ttl_seconds)
     state["batcher"] = MicroBatcher(classifier.score)
     state["known_good"] = shipped_known_good()
+    shipped_detector()  # build the lookalike index now, not on the first check
     log.info("model %s loaded; listening for checks", card.id)
     yield
     await state["batcher"].close()
@@ -125,9 +126,9 @@ async def _verdicts(app: web.Application, urls: list) -> list[Verdict]:
     verdicts: list[Verdict | None] = []
     misses = []
     for url in urls:
-        reason = skip_reason(url, enabled=enabled, user_allowlist=allowlist, known_good=state["known_good"])
-        if reason:
-            verdicts.append(Verdict.skipped(url, reason, card))
+        ruled = rule_verdict(url, card, enabled=enabled, user_allowlist=allowlist, known_good=state["known_good"])
+        if ruled:
+            verdicts.append(ruled)
             continue
         score = cache.get(card.id, url.text)
         verdicts.append(None if score is None else Verdict.scored(url, score, card, cached=True))
