@@ -182,6 +182,7 @@ async def status(request: web.Request) -> web.Response:
             "model": {
                 "id": card.id,
                 "threshold": card.threshold,
+                "suspicious_threshold": card.suspicious_threshold,
                 "metrics": card.raw.get("metrics", {}).get("int8", {}).get("overall"),
             },
             "cache": state["cache"].stats(),

@@ -13,7 +13,7 @@ from baitwatch.urls import CanonicalUrl
 @dataclass(frozen=True)
 class Verdict:
     url: str
-    verdict: str  # "phishing", "safe" or "skipped"
+    verdict: str  # "phishing", "suspicious", "safe" or "skipped"
     score: float | None  # None when the model was not asked
     threshold: float
     reason: str  # "model", "lookalike", or why the URL was skipped
@@ -33,7 +33,8 @@ class Verdict:
 
     @classmethod
     def scored(cls, url: CanonicalUrl, score: float, card: ModelCard, cached: bool = False) -> Verdict:
-        verdict = "phishing" if score >= card.threshold else "safe"
+        suspicious = card.suspicious_threshold is not None and score >= card.suspicious_threshold
+        verdict = "phishing" if score >= card.threshold else "suspicious" if suspicious else "safe"
         return cls(url.text, verdict, round(score, 6), card.threshold, "model", card.id, _domain(url), cached)
 
     def as_dict(self) -> dict:
