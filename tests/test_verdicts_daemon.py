@@ -42,7 +42,9 @@ def model_copy_with_card(tmp_path, **changes):
     return folder
 
 
-def test_scores_between_the_two_thresholds_are_suspicious(tmp_path):
+def suspicious_model(tmp_path):
+    """A copy of the shipped model with a suspicious_threshold between the scores of two
+    URLs under its threshold: (model folder, a suspicious URL, a safe URL)."""
     classifier, card = Classifier.from_model_dir(SHIPPED_MODEL_DIR)
     candidates = [
         "http://secure-update-account.example-payments.xyz/login.php",
@@ -54,14 +56,19 @@ def test_scores_between_the_two_thresholds_are_suspicious(tmp_path):
     below = sorted((score, url) for score, url in zip(classifier.score(candidates).tolist(), candidates) if score < card.threshold)
     (low_score, low_url), (high_score, high_url) = below[0], below[-1]
     assert low_score < high_score
-    middle = (low_score + high_score) / 2
-    running = RunningDaemon(tmp_path, "--model", str(model_copy_with_card(tmp_path, suspicious_threshold=middle)))
+    return model_copy_with_card(tmp_path, suspicious_threshold=(low_score + high_score) / 2), high_url, low_url
+
+
+def test_scores_between_the_two_thresholds_are_suspicious(tmp_path):
+    model, suspicious_url, safe_url = suspicious_model(tmp_path)
+    running = RunningDaemon(tmp_path, "--model", str(model))
     try:
-        high = post(running, "/v1/check", {"url": high_url})
+        high = post(running, "/v1/check", {"url": suspicious_url})
         assert (high["verdict"], high["reason"]) == ("suspicious", "model")
-        assert post(running, "/v1/check", {"url": low_url})["verdict"] == "safe"
+        assert post(running, "/v1/check", {"url": safe_url})["verdict"] == "safe"
         with urllib.request.urlopen(running.base + "/v1/status", timeout=10) as response:
-            assert json.loads(response.read())["model"]["suspicious_threshold"] == middle
+            status = json.loads(response.read())["model"]
+        assert status["suspicious_threshold"] == json.loads((model / CARD_FILE).read_text())["suspicious_threshold"]
     finally:
         running.stop()
 

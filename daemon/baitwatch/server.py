@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from aiohttp import web
@@ -20,6 +21,7 @@ from baitwatch.batcher import MicroBatcher
 from baitwatch.cache import ScoreCache
 from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
 from baitwatch.config import Config
+from baitwatch.familiar import FamiliarSites
 from baitwatch.known_good import shipped_known_good
 from baitwatch.lookalike import shipped_detector
 from baitwatch.pairing import CODE_LIFETIME_SECONDS, Pairing
@@ -36,14 +38,16 @@ MAX_BODY_BYTES = 1 << 20
 MAX_REQUEST_URL_CHARS = 8192
 MAX_BATCH_URLS = 256
 FEEDBACK_LABELS = ("safe", "phishing")
+UNREMEMBERED_REASONS = ("disabled", "not-web", "private-address")  # no site, or not yours to count
 
 STORE = web.AppKey("store", Store)
 CONFIG = web.AppKey("config", Config)
 PAIRING = web.AppKey("pairing", Pairing)
+FAMILIAR = web.AppKey("familiar", FamiliarSites)
 STATE = web.AppKey("state", dict)
 
 
-def create_app(config: Config) -> web.Application:
+def create_app(config: Config, clock=time.time) -> web.Application:
     token = load_or_create_token(config_dir())
     extra_hosts = frozenset({config.host}) if config.unsafe_allow_remote else frozenset()
     app = web.Application(
@@ -53,7 +57,8 @@ def create_app(config: Config) -> web.Application:
     app[CONFIG] = config
     app[STORE] = Store(data_dir())
     app[PAIRING] = Pairing(token)
-    app[STATE] = {"started": time.time(), "counters": Counter()}
+    app[FAMILIAR] = FamiliarSites(app[STORE], clock, config.familiar_sites)
+    app[STATE] = {"started": time.time(), "counters": Counter(), "visits": set()}
     app.cleanup_ctx.append(_model_context)
     app.add_routes(
         [
@@ -66,6 +71,7 @@ def create_app(config: Config) -> web.Application:
             web.post("/v1/allowlist", add_to_allowlist),
             web.delete("/v1/allowlist", remove_from_allowlist),
             web.post("/v1/feedback", add_feedback),
+            web.delete("/v1/familiar", forget_familiar_sites),
             web.post("/v1/pair", pair),
             web.post("/v1/pair/code", new_pairing_code),
         ]
@@ -126,7 +132,7 @@ async def _verdicts(app: web.Application, urls: list) -> list[Verdict]:
     verdicts: list[Verdict | None] = []
     misses = []
     for url in urls:
-        ruled = rule_verdict(url, card, enabled=enabled, user_allowlist=allowlist, known_good=state["known_good"])
+        ruled = rule_verdict(url, card, familiar=app[FAMILIAR].names, enabled=enabled, user_allowlist=allowlist, known_good=state["known_good"])
         if ruled:
             verdicts.append(ruled)
             continue
@@ -139,6 +145,9 @@ async def _verdicts(app: web.Application, urls: list) -> list[Verdict]:
         for index, score in zip(misses, scores):
             cache.put(card.id, urls[index].text, score)
             verdicts[index] = Verdict.scored(urls[index], score, card)
+    for index, verdict in enumerate(verdicts):
+        if verdict.verdict == "suspicious" and await asyncio.to_thread(app[FAMILIAR].is_familiar, verdict.domain):
+            verdicts[index] = replace(verdict, verdict="safe", reason="familiar")
     counters = state["counters"]
     for url, verdict in zip(urls, verdicts):
         counters["checked"] += 1
@@ -150,7 +159,24 @@ async def _verdicts(app: web.Application, urls: list) -> list[Verdict]:
 async def check(request: web.Request) -> web.Response:
     url = _parse_url(_string_field(await _json_object(request), "url", MAX_REQUEST_URL_CHARS))
     (verdict,) = await _verdicts(request.app, [url])
+    if verdict.reason not in UNREMEMBERED_REASONS and verdict.verdict != "phishing":
+        _remember_visit(request.app, verdict.domain)
     return web.json_response(verdict.as_dict())
+
+
+def _remember_visit(app: web.Application, domain: str) -> None:
+    """Count the visit day off the answer's path (a slow hash, maybe a disk write)."""
+
+    def record() -> None:
+        try:
+            app[FAMILIAR].record_visit(domain)
+        except OSError as error:
+            log.warning("could not remember a visit day: %s", error)
+
+    visits = app[STATE]["visits"]  # held, so the tasks are not collected mid-run
+    task = asyncio.ensure_future(asyncio.to_thread(record))
+    visits.add(task)
+    task.add_done_callback(visits.discard)
 
 
 async def check_batch(request: web.Request) -> web.Response:
@@ -259,6 +285,12 @@ async def add_feedback(request: web.Request) -> web.Response:
     if not await asyncio.to_thread(request.app[STORE].add_feedback, entry):
         raise ApiError(507, "feedback-full", "The feedback file is full; retrain with it and clear it first.")
     return web.json_response({"stored": entry}, status=201)
+
+
+async def forget_familiar_sites(request: web.Request) -> web.Response:
+    await asyncio.to_thread(request.app[FAMILIAR].forget)
+    log.info("familiar sites forgotten")
+    return web.json_response({"forgotten": True})
 
 
 async def pair(request: web.Request) -> web.Response:

@@ -16,7 +16,7 @@ class Verdict:
     verdict: str  # "phishing", "suspicious", "safe" or "skipped"
     score: float | None  # None when the model was not asked
     threshold: float
-    reason: str  # "model", "lookalike", or why the URL was skipped
+    reason: str  # "model", "lookalike", "familiar" (a suspicious score on a familiar site), or why it was skipped
     model: str
     domain: str | None  # the registrable domain
     cached: bool = False
@@ -45,13 +45,14 @@ def _domain(url: CanonicalUrl) -> str | None:
     return url.registrable_domain if url.is_web else None
 
 
-def rule_verdict(url: CanonicalUrl, card: ModelCard, **policy) -> Verdict | None:
-    """The verdict the rules give without the model (skipped, or a lookalike), or None to
-    score ``url``. ``policy`` holds the keyword arguments of ``policy.skip_reason``."""
+def rule_verdict(url: CanonicalUrl, card: ModelCard, familiar: frozenset[str] = frozenset(), **policy) -> Verdict | None:
+    """The verdict the rules give without the model (skipped, or a lookalike of a protected
+    site, familiar ones included), or None to score ``url``. ``policy`` holds the keyword
+    arguments of ``policy.skip_reason``."""
     reason = skip_reason(url, **policy)
     if reason:
         return Verdict.skipped(url, reason, card)
-    found = find_lookalike(url, policy.get("user_allowlist", frozenset()))
+    found = find_lookalike(url, policy.get("user_allowlist", frozenset()) | familiar)
     return Verdict.lookalike(url, found, card) if found else None
 
 
