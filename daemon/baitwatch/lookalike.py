@@ -176,8 +176,9 @@ class LookalikeDetector:
             if imitates:
                 return Lookalike(entry.domain, "homoglyph")
         for candidate in sorted(_undoubled(key)):
-            for entry in self._same_suffix_first(self._by_key.get(candidate, ()), suffix) if len(candidate) >= MIN_NEAR_MISS_CHARS else ():
-                return Lookalike(entry.domain, "near-miss")
+            entries = self._by_key.get(candidate) if len(candidate) >= MIN_NEAR_MISS_CHARS else None
+            if entries:
+                return Lookalike(self._same_suffix_first(entries, suffix)[0].domain, "near-miss")
         return None
 
     @staticmethod
