@@ -12,7 +12,7 @@ from baitwatch.config import Config
 from baitwatch.known_good import shipped_known_good
 from baitwatch.server import MAX_BATCH_URLS, MAX_BODY_BYTES, create_app
 
-VERDICT_FIELDS = {"url", "verdict", "score", "threshold", "reason", "model", "domain", "cached"}
+VERDICT_FIELDS = {"url", "verdict", "score", "threshold", "reason", "model", "domain", "cached", "imitates"}
 UNKNOWN_SITE = "http://secure-update-account.example-payments.xyz/login.php"
 
 
@@ -107,18 +107,32 @@ async def test_policy_skips_before_the_model(client, token):
         assert (answer["verdict"], answer["reason"], answer["score"]) == ("skipped", reason, None)
     for lookalike in ["https://paypal.com.account-verify.example/", "https://paypa1.com/", "https://xn--pypal-4ve.com/"]:
         answer = await (await client.post("/v1/check", json={"url": lookalike})).json()
-        assert answer["reason"] == "model"
+        assert (answer["verdict"], answer["reason"], answer["imitates"]) == ("phishing", "lookalike", "paypal.com")
 
 
 async def test_allowlist_by_registrable_domain(client, token):
     response = await client.post("/v1/allowlist", json={"domain": "https://login.Example-Payments.xyz/x"}, headers=auth(token))
-    assert (await response.json()) == {"domains": ["example-payments.xyz"]}
+    assert (await response.json()) == {"domains": ["example-payments.xyz"], "trusted": "example-payments.xyz"}
     answer = await (await client.post("/v1/check", json={"url": "http://secure-update-account.example-payments.xyz/login.php"})).json()
     assert answer["reason"] == "user-allowlist"
     assert (await (await client.get("/v1/allowlist")).json())["domains"] == ["example-payments.xyz"]
     await client.delete("/v1/allowlist", json={"domain": "example-payments.xyz"}, headers=auth(token))
     answer = await (await client.post("/v1/check", json={"url": UNKNOWN_SITE})).json()
     assert answer["reason"] == "model"
+
+
+async def test_trust_on_a_shared_platform_is_one_users_site(client, token):
+    response = await client.post("/v1/allowlist", json={"domain": "https://sites.google.com/view/alice/home"}, headers=auth(token))
+    assert (await response.json()) == {"domains": ["sites.google.com/view/alice"], "trusted": "sites.google.com/view/alice"}
+    for raw, reason in [("https://sites.google.com/view/alice/contact", "user-allowlist"), ("https://sites.google.com/view/mallory/", "model"), ("https://docs.google.com/forms/d/e/1/viewform", "model")]:
+        assert (await (await client.post("/v1/check", json={"url": raw})).json())["reason"] == reason, raw
+    for platform in ["com", "github.io", "https://substack.com/", "sites.google.com"]:
+        response = await client.post("/v1/allowlist", json={"domain": platform}, headers=auth(token))
+        body = await response.json()
+        assert (response.status, body["code"]) == (400, "untrustable-site"), platform
+        assert "trust one site" in body["error"] and body["error"].endswith(".")
+    response = await client.delete("/v1/allowlist", json={"domain": "sites.google.com/view/alice"}, headers=auth(token))
+    assert (await response.json()) == {"domains": []}
 
 
 async def test_turning_protection_off_skips_everything(client, token):

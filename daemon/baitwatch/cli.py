@@ -131,6 +131,20 @@ def _pair(args: argparse.Namespace) -> int:
     return 0
 
 
+def _forget(args: argparse.Namespace) -> int:
+    from baitwatch.client import DaemonClient, DaemonNotRunning
+
+    try:  # a running daemon holds the familiar sites in memory too
+        DaemonClient(_config(args)).request("DELETE", "/v1/familiar")
+    except DaemonNotRunning:
+        from baitwatch.paths import data_dir
+        from baitwatch.store import Store
+
+        Store(data_dir()).forget_familiar()
+    print("Forgot every familiar site.")
+    return 0
+
+
 def _autostart(args: argparse.Namespace) -> int:
     from baitwatch import autostart
 
@@ -173,6 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     pair = commands.add_parser("pair", help="print a one-time code that pairs the browser extension")
     _add_daemon_address(pair)
     pair.set_defaults(handler=_pair)
+
+    forget = commands.add_parser("forget", help="forget which sites are familiar (the visit days kept as salted digests)")
+    _add_daemon_address(forget)
+    forget.set_defaults(handler=_forget)
 
     autostart = commands.add_parser("autostart", help="start the daemon at login (used by the installers)")
     autostart.add_argument("action", choices=["install", "remove"])

@@ -12,6 +12,10 @@ from baitwatch.paths import config_dir
 from baitwatch.security import TOKEN_FILE
 
 
+class DaemonNotRunning(BaitwatchError):
+    """Nothing answers at the daemon's address."""
+
+
 class DaemonClient:
     def __init__(self, config: Config, timeout: float = 5.0):
         host = f"[{config.host}]" if ":" in config.host else config.host
@@ -36,7 +40,7 @@ class DaemonClient:
                 message = f"HTTP {error.code}"
             raise BaitwatchError(f"the daemon refused {method} {path}: {message}") from None
         except (urllib.error.URLError, OSError):
-            raise BaitwatchError(f"the daemon is not running at {self.base} (start it with baitwatch serve)") from None
+            raise DaemonNotRunning(f"the daemon is not running at {self.base} (start it with baitwatch serve)") from None
 
     def _token(self, required: bool) -> str | None:
         try:

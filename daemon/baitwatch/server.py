@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from aiohttp import web
@@ -20,10 +21,12 @@ from baitwatch.batcher import MicroBatcher
 from baitwatch.cache import ScoreCache
 from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
 from baitwatch.config import Config
+from baitwatch.familiar import FamiliarSites
 from baitwatch.known_good import shipped_known_good
+from baitwatch.lookalike import shipped_detector
 from baitwatch.pairing import CODE_LIFETIME_SECONDS, GuessTurns, Pairing
 from baitwatch.paths import config_dir, data_dir
-from baitwatch.policy import skip_reason
+from baitwatch.platforms import UntrustableSite, shipped_platforms
 from baitwatch.redact import redacted_url
 from baitwatch.security import (
     HELLO_NONCE,
@@ -37,8 +40,8 @@ from baitwatch.security import (
     token_guard,
 )
 from baitwatch.store import Store
-from baitwatch.urls import InvalidUrl, canonicalize, is_unicode_text, registrable_domain
-from baitwatch.verdict import Verdict
+from baitwatch.urls import InvalidUrl, canonicalize, is_unicode_text
+from baitwatch.verdict import Verdict, rule_verdict
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +51,18 @@ MAX_BODY_BYTES = 1 << 20
 MAX_BATCH_URLS = 256
 MAX_NUMBER_DIGITS = 100
 FEEDBACK_LABELS = ("safe", "phishing")
+UNREMEMBERED_REASONS = ("disabled", "not-web", "private-address")  # no site, or not yours to count
 
 TOKEN = web.AppKey("token", str)
 STORE = web.AppKey("store", Store)
 CONFIG = web.AppKey("config", Config)
 PAIRING = web.AppKey("pairing", Pairing)
 GUESS_TURNS = web.AppKey("guess_turns", GuessTurns)
+FAMILIAR = web.AppKey("familiar", FamiliarSites)
 STATE = web.AppKey("state", dict)
 
 
-def create_app(config: Config) -> web.Application:
+def create_app(config: Config, clock=time.time) -> web.Application:
     token = load_or_create_token(config_dir())
     extra_hosts = frozenset({config.host}) if config.unsafe_allow_remote else frozenset()
     app = web.Application(
@@ -69,7 +74,8 @@ def create_app(config: Config) -> web.Application:
     app[STORE] = Store(data_dir())
     app[PAIRING] = Pairing(token)
     app[GUESS_TURNS] = GuessTurns()
-    app[STATE] = {"started": time.time(), "counters": Counter()}
+    app[FAMILIAR] = FamiliarSites(app[STORE], clock, config.familiar_sites)
+    app[STATE] = {"started": time.time(), "counters": Counter(), "visits": set()}
     app.cleanup_ctx.append(_model_context)
     app.add_routes(
         [
@@ -82,6 +88,7 @@ def create_app(config: Config) -> web.Application:
             web.post("/v1/allowlist", add_to_allowlist),
             web.delete("/v1/allowlist", remove_from_allowlist),
             web.post("/v1/feedback", add_feedback),
+            web.delete("/v1/familiar", forget_familiar_sites),
             web.post("/v1/pair", pair),
             web.post("/v1/pair/code", new_pairing_code),
             web.post("/v1/hello", hello),
@@ -98,6 +105,7 @@ async def _model_context(app: web.Application):
     state["cache"] = ScoreCache(config.cache_entries, config.cache_ttl_seconds)
     state["batcher"] = MicroBatcher(classifier.score)
     state["known_good"] = shipped_known_good()
+    shipped_detector()  # build the lookalike index now, not on the first check
     log.info("model %s loaded; listening for checks", card.id)
     yield
     await state["batcher"].close()
@@ -151,14 +159,19 @@ async def _verdicts(request: web.Request, urls: list) -> list[Verdict]:
     # Whether a URL is cached tells who asks that this user visited it (by the flag and by
     # the answer's speed), so only the token holder, the paired extension, reads or fills it.
     cache: ScoreCache | None = state["cache"] if request[TOKEN_HOLDER] else None
+    # Familiar sites are this user's browsing too: another process must not learn them from a
+    # lookalike that names one or a suspicious score turned safe.
+    familiar = app[FAMILIAR] if request[TOKEN_HOLDER] else None
     enabled = store.settings["enabled"]
     allowlist = store.allowed_domains
     verdicts: list[Verdict | None] = []
     misses = []
     for url in urls:
-        reason = skip_reason(url, enabled=enabled, user_allowlist=allowlist, known_good=state["known_good"])
-        if reason:
-            verdicts.append(Verdict.skipped(url, reason, card))
+        ruled = rule_verdict(
+            url, card, familiar=familiar.names if familiar else frozenset(), enabled=enabled, user_allowlist=allowlist, known_good=state["known_good"]
+        )
+        if ruled:
+            verdicts.append(ruled)
             continue
         score = None if cache is None else cache.get(card.id, url.text)
         verdicts.append(None if score is None else Verdict.scored(url, score, card, cached=True))
@@ -170,6 +183,9 @@ async def _verdicts(request: web.Request, urls: list) -> list[Verdict]:
             if cache is not None:
                 cache.put(card.id, urls[index].text, score)
             verdicts[index] = Verdict.scored(urls[index], score, card)
+    for index, verdict in enumerate(verdicts):
+        if familiar and verdict.verdict == "suspicious" and await asyncio.to_thread(familiar.is_familiar, verdict.domain):
+            verdicts[index] = replace(verdict, verdict="safe", reason="familiar")
     counters = state["counters"]
     for url, verdict in zip(urls, verdicts):
         counters["checked"] += 1
@@ -181,7 +197,25 @@ async def _verdicts(request: web.Request, urls: list) -> list[Verdict]:
 async def check(request: web.Request) -> web.Response:
     url = _parse_url(_string_field(await _json_object(request), "url"))
     (verdict,) = await _verdicts(request, [url])
+    # Only the paired extension's checks are this user's visits; another process's are not.
+    if request[TOKEN_HOLDER] and verdict.reason not in UNREMEMBERED_REASONS and verdict.verdict != "phishing":
+        _remember_visit(request.app, verdict.domain)
     return web.json_response(verdict.as_dict())
+
+
+def _remember_visit(app: web.Application, domain: str) -> None:
+    """Count the visit day off the answer's path (a slow hash, maybe a disk write)."""
+
+    def record() -> None:
+        try:
+            app[FAMILIAR].record_visit(domain)
+        except OSError as error:
+            log.warning("could not remember a visit day: %s", error)
+
+    visits = app[STATE]["visits"]  # held, so the tasks are not collected mid-run
+    task = asyncio.ensure_future(asyncio.to_thread(record))
+    visits.add(task)
+    task.add_done_callback(visits.discard)
 
 
 async def check_batch(request: web.Request) -> web.Response:
@@ -212,6 +246,7 @@ async def status(request: web.Request) -> web.Response:
         "model": {
             "id": card.id,
             "threshold": card.threshold,
+            "suspicious_threshold": card.suspicious_threshold,
             "metrics": card.raw.get("metrics", {}).get("int8", {}).get("overall"),
         },
         "allowlist_size": len(store.allowlist),
@@ -241,16 +276,20 @@ async def put_settings(request: web.Request) -> web.Response:
     return web.json_response(settings)
 
 
-def _domain_field(body: dict) -> str:
-    """The registrable domain of a host name or of a whole URL."""
+def _allowlist_entry(body: dict) -> str:
+    """The trust scope (platforms.py) of a host name, a host and path, or a whole URL."""
     raw = _string_field(body, "domain", 1024).strip()
     try:
-        url = canonicalize(raw if "://" in raw else f"http://{raw}/")
+        url = canonicalize(raw if "://" in raw else f"http://{raw}")
     except InvalidUrl:
         url = None
-    if url is None or not url.is_web or ("://" not in raw and url.text != f"http://{url.host}/"):
+    bare_host_not_alone = "://" not in raw and url is not None and (url.userinfo or url.port is not None)
+    if url is None or not url.is_web or bare_host_not_alone:
         raise ApiError(400, "bad-domain", "The domain must be a host name such as example.com, or a web URL.")
-    return registrable_domain(url.host)
+    try:
+        return shipped_platforms().trust_scope(url)
+    except UntrustableSite as error:
+        raise ApiError(400, "untrustable-site", f"{error}.") from None
 
 
 async def get_allowlist(request: web.Request) -> web.Response:
@@ -258,14 +297,18 @@ async def get_allowlist(request: web.Request) -> web.Response:
 
 
 async def add_to_allowlist(request: web.Request) -> web.Response:
-    domain = _domain_field(await _json_object(request))
-    log.info("allowlisted %s", domain)
-    return web.json_response({"domains": await asyncio.to_thread(request.app[STORE].allow, domain)})
+    entry = _allowlist_entry(await _json_object(request))
+    log.info("allowlisted %s", entry)
+    domains = await asyncio.to_thread(request.app[STORE].allow, entry)
+    return web.json_response({"domains": domains, "trusted": entry})
 
 
 async def remove_from_allowlist(request: web.Request) -> web.Response:
-    domain = _domain_field(await _json_object(request))
-    return web.json_response({"domains": await asyncio.to_thread(request.app[STORE].disallow, domain)})
+    body = await _json_object(request)
+    store = request.app[STORE]
+    listed = body.get("domain")  # an entry as GET lists it, whatever scope rules it predates
+    entry = listed if isinstance(listed, str) and listed in store.allowed_domains else _allowlist_entry(body)
+    return web.json_response({"domains": await asyncio.to_thread(store.disallow, entry)})
 
 
 async def add_feedback(request: web.Request) -> web.Response:
@@ -285,6 +328,12 @@ async def add_feedback(request: web.Request) -> web.Response:
     if not await asyncio.to_thread(request.app[STORE].add_feedback, entry):
         raise ApiError(507, "feedback-full", "The feedback file is full; retrain with it and clear it first.")
     return web.json_response({"stored": entry}, status=201)
+
+
+async def forget_familiar_sites(request: web.Request) -> web.Response:
+    await asyncio.to_thread(request.app[FAMILIAR].forget)
+    log.info("familiar sites forgotten")
+    return web.json_response({"forgotten": True})
 
 
 async def pair(request: web.Request) -> web.Response:
