@@ -6,6 +6,7 @@ import { askBackground } from "../lib/ask-background.js";
 const VERDICT_TEXT = {
   warning: "This page looks like phishing.",
   unreachable: "The baitwatch daemon is not reachable: pages are not being checked.",
+  unchecked: "Could not check this page.",
   off: "Protection is off.",
   unpaired: "Checked. Pair to use Trust, Report and the switch.",
   safe: "Checked: no sign of phishing.",

@@ -14,8 +14,9 @@ test("a warning outranks everything", () => {
   assert.equal(toolbarState({ status: "phishing" }, { reachable: true, enabled: true, paired: false }), "warning");
 });
 
-test("daemon down, protection off, not paired, checked safe", () => {
+test("daemon down, could not check, protection off, not paired, checked safe", () => {
   assert.equal(toolbarState({ status: "unreachable" }, UP), "unreachable");
+  assert.equal(toolbarState({ status: "unchecked" }, UP), "unchecked");
   assert.equal(toolbarState({ status: "idle" }, { ...UP, reachable: false }), "unreachable");
   assert.equal(toolbarState({ status: "skipped" }, { ...UP, enabled: false }), "off");
   assert.equal(toolbarState({ status: "safe" }, { ...UP, paired: false }), "unpaired");
