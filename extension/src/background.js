@@ -90,7 +90,7 @@ async function probe() {
   }
   markReachable();
   for (const [tabId, tab] of tabs) {
-    if (tab.status === "unreachable") requestCheck(tabId, 0, tab.url);
+    if (tab.status === "unreachable") requestCheck(tabId, 0, tab.url, { newDocument: false });
   }
   await paintAll();
 }
@@ -99,12 +99,18 @@ async function probe() {
 
 const checks = new Coalescer(runCheck);
 
-// Every check is asked for here and coalesced per frame: the latest address wins.
-function requestCheck(tabId, frameId, url) {
-  checks.request(`${tabId}/${frameId}`, { tabId, check: { ...tabState.checkRequest(tabOf(tabId)), url } });
+// Every check is asked for here and coalesced per frame: a new document's address is always
+// checked, and of its same-document changes the latest wins. If it is flagged, Continue on
+// the warning page returns to `returnTo`: the flagged address itself, or for a sub-frame the
+// page around it.
+function requestCheck(tabId, frameId, url, { newDocument }) {
+  const tab = tabOf(tabId);
+  const request = { tabId, check: { ...tabState.checkRequest(tab), url }, returnTo: frameId === 0 ? url : tab.url };
+  if (newDocument) checks.restart(`${tabId}/${frameId}`, request);
+  else checks.request(`${tabId}/${frameId}`, request);
 }
 
-async function runCheck(key, { tabId, check }) {
+async function runCheck(key, { tabId, check, returnTo }) {
   let verdict;
   try {
     verdict = await (await client()).check(check.url);
@@ -123,7 +129,7 @@ async function runCheck(key, { tabId, check }) {
   const after = tabState.onVerdict(before, check, verdict);
   tabs.set(tabId, after);
   // Not awaited: what the warning waits on (a page to load) must not hold up this tab's next check.
-  if (after !== before && tabState.isFlagged(after)) warn(tabId, check.url, verdict, before.url);
+  if (after !== before && tabState.isFlagged(after)) warn(tabId, check.url, verdict, returnTo);
   await paint(tabId);
 }
 
@@ -138,7 +144,7 @@ async function warn(tabId, url, verdict, returnTo) {
     await showReminder(tabId);
     return;
   }
-  warnings.set(tabId, { url, verdict, returnTo: returnTo ?? url });
+  warnings.set(tabId, { url, verdict, returnTo });
   await count("warnings");
   await chrome.tabs.update(tabId, { url: `${WARNING_PAGE}?url=${encodeURIComponent(url)}` }).catch(() => {}); // the tab closed
 }
@@ -155,9 +161,10 @@ async function showReminder(tabId) {
   }
 }
 
+// The page's own replaceState may have moved its address since, so the host is compared.
 function reminderFor(tabId, frameUrl) {
   const tab = tabOf(tabId);
-  if (!tabState.isFlagged(tab) || tab.url !== frameUrl || !isContinued(tabId, tab.verdict)) return null;
+  if (!tabState.isFlagged(tab) || hostOf(tab.url) !== hostOf(frameUrl) || !isContinued(tabId, tab.verdict)) return null;
   return explain(tab.verdict).reminder;
 }
 
@@ -166,7 +173,7 @@ function reminderFor(tabId, frameUrl) {
 async function onDocument(details) {
   const { tabId, frameId, url } = details;
   if (frameId !== 0) {
-    if (isCheckable(url, (await settings()).daemonPort)) requestCheck(tabId, frameId, url);
+    if (isCheckable(url, (await settings()).daemonPort)) requestCheck(tabId, frameId, url, { newDocument: true });
     return;
   }
   const previous = tabOf(tabId);
@@ -181,7 +188,7 @@ async function onDocument(details) {
   tabs.set(tabId, tabState.onNewDocument(previous, url, checkable));
   const opener = openedBy.get(tabId);
   openedBy.delete(tabId);
-  if (checkable) requestCheck(tabId, 0, url);
+  if (checkable) requestCheck(tabId, 0, url, { newDocument: true });
   else if (opener && /^(about|blob|data):/.test(url)) {
     // A page with no address of its own, opened by a flagged page: it inherits the warning.
     tabs.set(tabId, tabState.onVerdict(tabOf(tabId), tabState.checkRequest(tabOf(tabId)), opener.verdict));
@@ -197,7 +204,7 @@ async function onSameDocument(details) {
     tabs.set(tabId, tabState.onSameDocument(tabOf(tabId), url, checkable));
     await paint(tabId);
   }
-  if (checkable) requestCheck(tabId, frameId, url);
+  if (checkable) requestCheck(tabId, frameId, url, { newDocument: false });
 }
 
 chrome.webNavigation.onCommitted.addListener(onDocument);
@@ -209,6 +216,7 @@ chrome.webNavigation.onCreatedNavigationTarget.addListener(({ sourceTabId, tabId
 });
 chrome.tabs.onRemoved.addListener((tabId) => {
   for (const map of [tabs, warnings, continued, openedBy]) map.delete(tabId);
+  checks.forget((key) => key.startsWith(`${tabId}/`));
 });
 
 // --- Requests from the extension's pages and from content scripts ------------------------

@@ -6,8 +6,10 @@
 // A hostile page may try to hide it, so the banner is a plain XHTML <div> (no custom element
 // name a page could define first; XHTML so it is an HTML element in XML documents too), sits
 // in the top layer as a manual popover (above any z-index, iframe or ::after), goes back on
-// top every half second (above a later modal dialog or popover), takes the page out of
-// fullscreen, and puts itself back if the page removes, moves, closes or restyles it.
+// top before each frame is painted when the page put something there (a modal dialog, a
+// popover), takes the page out of fullscreen, undoes a zoom on <html>, and puts itself back
+// if the page removes, moves, closes or restyles it (checked on each change and every half
+// second).
 // Content scripts run in their own JavaScript world, so a page that replaces DOM methods
 // (attachShadow, append) does not change what this script calls.
 
@@ -17,12 +19,13 @@
 
   const XHTML = "http://www.w3.org/1999/xhtml";
   const REASSERT_MS = 500;
-  const HOST_STYLE = [
+  const HOST_RULES = [
     "all: initial", "display: block", "position: fixed", "inset: 0 0 auto 0", "margin: 0", "padding: 0",
     "border: 0", "width: 100%", "height: auto", "max-width: none", "max-height: none", "overflow: visible",
     "z-index: 2147483647", "visibility: visible", "opacity: 1", "transform: none", "filter: none",
-    "clip-path: none", "mask: none", "zoom: 1", "pointer-events: auto", "background: #8c1d18",
-  ].map((rule) => `${rule} !important`).join("; ");
+    "clip-path: none", "mask: none", "pointer-events: auto", "background: #8c1d18",
+  ];
+  const TOP_LAYER = ":modal, :popover-open, :fullscreen";
   const TEXT_STYLE =
     "all: initial; display: block; box-sizing: border-box; width: 100%; padding: 12px 18px; background: #8c1d18; " +
     "color: #ffffff; font: 600 16px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; " +
@@ -59,11 +62,29 @@
     }
   }
 
+  // A zoom on <html> would shrink the banner with the page: undo it.
+  function hostStyle() {
+    const pageZoom = document.documentElement ? Number.parseFloat(getComputedStyle(document.documentElement).zoom) || 1 : 1;
+    return [...HOST_RULES, `zoom: ${1 / pageZoom}`].map((rule) => `${rule} !important`).join("; ");
+  }
+
+  // Something of the page's in the top layer (a modal dialog, a popover) would be drawn above
+  // the banner: put the banner back above it. Run before each frame is painted.
+  function stayOnTop() {
+    try {
+      if ([...document.querySelectorAll(TOP_LAYER)].some((element) => element !== host)) reassert();
+    } catch {
+      // a browser without these selectors: the half-second check still runs
+    }
+    requestAnimationFrame(stayOnTop);
+  }
+
   function reassert() {
     if (!host) return;
     const root = document.documentElement ?? document;
     if (host.parentNode !== root) root.append(host);
-    if (host.getAttribute("style") !== HOST_STYLE) host.setAttribute("style", HOST_STYLE);
+    const style = hostStyle();
+    if (host.getAttribute("style") !== style) host.setAttribute("style", style);
     if (host.getAttribute("popover") !== "manual") host.setAttribute("popover", "manual");
     for (const name of host.getAttributeNames()) {
       if (name !== "style" && name !== "popover") host.removeAttribute(name);
@@ -87,6 +108,7 @@
     document.addEventListener("fullscreenchange", reassert, true);
     setInterval(reassert, REASSERT_MS);
     reassert();
+    requestAnimationFrame(stayOnTop);
   }
 
   async function update() {

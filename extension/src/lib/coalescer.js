@@ -1,6 +1,7 @@
 // Coalesces the checks of one source (a tab's frame): at most one request in flight and at
 // most one started per interval, and the latest value waiting wins. Each key is on its own,
-// so a page that changes its URL in a loop delays only its own checks.
+// so a page that changes its URL in a loop delays only its own checks. `restart` begins a
+// key afresh (a new document): its value runs at once and is never replaced by a later one.
 
 export class Coalescer {
   constructor(run, { intervalMs = 300, now = () => Date.now(), setTimer = (callback, ms) => setTimeout(callback, ms) } = {}) {
@@ -18,8 +19,16 @@ export class Coalescer {
     this.schedule(key, entry);
   }
 
-  forget(key) {
+  restart(key, value) {
     this.keys.delete(key);
+    this.request(key, value);
+  }
+
+  // Drops the keys `matches` says yes to; what they have waiting never runs.
+  forget(matches) {
+    for (const key of [...this.keys.keys()]) {
+      if (matches(key)) this.keys.delete(key);
+    }
   }
 
   schedule(key, entry) {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import {
-  accessibilityNodes, Daemon, expectWarningPage, extensionPage, freePort, launchBrowser, REPO, setDaemonPort,
+  accessibilityNodes, Daemon, expectWarningPage, extensionPage, freePort, launchBrowser, openTab, pairExtension, REPO, setDaemonPort,
   startWebServer, toolbarTitle, waitFor,
 } from "./harness.js";
 
@@ -40,12 +40,6 @@ after(async () => {
   web?.close();
   await daemon?.stop();
 });
-
-async function open(url) {
-  const page = await browser.context.newPage();
-  await page.goto(url).catch(() => {}); // the extension may send the tab on before the load ends
-  return page;
-}
 
 async function expectToolbar(page, title) {
   await waitFor(async () => (await toolbarTitle(browser.worker, page))?.includes(title), { what: `toolbar: ${title}` });
@@ -82,19 +76,17 @@ test("the daemon's own verdicts: the phishing host is flagged, the known-good ho
 });
 
 test("pairing in the popup gives the extension the daemon's token, out of reach of content scripts", async () => {
-  const popup = await extensionPage(browser, "popup/popup.html");
-  await waitFor(() => popup.isVisible("#pair-form"), { what: "the pairing form" });
-  await popup.fill("#code", daemon.pairingCode());
-  await popup.click("#pair-form button");
-  await waitFor(() => popup.isHidden("#pair-form"), { what: "pairing" });
+  await pairExtension(browser, daemon);
   const local = await browser.worker.evaluate(() => chrome.storage.local.get(null));
   assert.equal(JSON.stringify(local).includes(daemon.token), false, "the token is not in storage.local");
   assert.equal(local.daemonPort, undefined);
+  const popup = await extensionPage(browser, "popup/popup.html");
+  await waitFor(() => popup.isEnabled("#enabled"), { what: "the switch, enabled once paired" });
   await popup.close();
 });
 
 test("a phishing page sends the tab to an accessible warning page; a known-good page does not", async () => {
-  const page = await open(urls.phishing);
+  const page = await openTab(browser, urls.phishing);
   await expectWarningPage(browser, page);
   await waitFor(() => page.isVisible("#site:not(:empty)"), { what: "the warning's text" });
   assert.equal(await page.textContent("#site"), "account-verify-center.xyz");
@@ -118,13 +110,13 @@ test("a phishing page sends the tab to an accessible warning page; a known-good 
   assert.match(await page.textContent("#details"), /% likely phishing/);
   await page.screenshot({ path: join(ARTIFACTS, "warning-zoom-200.png"), fullPage: true });
 
-  const safe = await open(urls.knownGood);
+  const safe = await openTab(browser, urls.knownGood);
   await expectNoWarning(safe, urls.knownGood, "no sign of phishing");
   await Promise.all([page.close(), safe.close()]);
 });
 
 test("Back to safety leaves the site, even from a page that filled the history with traps", async () => {
-  const page = await open(urls.phishing);
+  const page = await openTab(browser, urls.phishing);
   await page.evaluate(() => { for (let i = 0; i < 5; i += 1) history.pushState(null, "", `?trap=${i}`); }).catch(() => {});
   await expectWarningPage(browser, page);
   await page.click("#back");
@@ -134,7 +126,7 @@ test("Back to safety leaves the site, even from a page that filled the history w
 
 test("Report a mistake sends feedback to the daemon", async () => {
   const before = feedbackLines().length;
-  const page = await open(urls.phishing);
+  const page = await openTab(browser, urls.phishing);
   await expectWarningPage(browser, page);
   await page.click("#report");
   await waitFor(() => page.textContent("#message").then((text) => text.includes("Thank you")), { what: "the thank-you" });
@@ -145,7 +137,7 @@ test("Report a mistake sends feedback to the daemon", async () => {
 });
 
 test("Continue takes two steps, keeps a reminder on the page and trusts nothing", async () => {
-  const page = await open(urls.phishing);
+  const page = await openTab(browser, urls.phishing);
   await expectWarningPage(browser, page);
   await page.click("#continue");
   assert.ok(await page.isVisible("#confirm"));
@@ -161,13 +153,13 @@ test("Continue takes two steps, keeps a reminder on the page and trusts nothing"
   assert.equal(page.url(), urls.phishing);
   await page.screenshot({ path: join(ARTIFACTS, "reminder.png") });
 
-  const other = await open(urls.phishing); // another tab gets the warning page again
+  const other = await openTab(browser, urls.phishing); // another tab gets the warning page again
   await expectWarningPage(browser, other);
   await Promise.all([page.close(), other.close()]);
 });
 
 test("Continue with 'also trust' allowlists the site; Remove on the options page brings the warning back", async () => {
-  const page = await open(urls.phishing);
+  const page = await openTab(browser, urls.phishing);
   await expectWarningPage(browser, page);
   await page.click("#continue");
   await page.check("#trust");
@@ -181,7 +173,7 @@ test("Continue with 'also trust' allowlists the site; Remove on the options page
   await options.getByRole("button", { name: "Remove account-verify-center.xyz" }).click();
   await waitFor(async () => (await daemon.request("GET", "/v1/allowlist")).domains.length === 0, { what: "allowlist emptied" });
   await waitFor(() => options.isVisible("#empty"), { what: "the empty-list note" });
-  const again = await open(urls.phishing);
+  const again = await openTab(browser, urls.phishing);
   await expectWarningPage(browser, again);
   await Promise.all([page.close(), options.close(), again.close()]);
 });
@@ -193,7 +185,7 @@ test("turning protection off in the popup means no warning", async () => {
   await popup.click("#enabled");
   await waitFor(async () => (await daemon.request("GET", "/v1/settings")).enabled === false, { what: "daemon setting off" });
 
-  const page = await open(urls.otherPhishing);
+  const page = await openTab(browser, urls.otherPhishing);
   await expectNoWarning(page, urls.otherPhishing, "protection is off");
   await popup.reload();
   await waitFor(() => popup.isEnabled("#enabled"), { what: "the switch" });
@@ -207,7 +199,7 @@ test("turning protection off in the popup means no warning", async () => {
 
 test("with the daemon stopped the icon says pages are not checked; on restart the warning comes", async () => {
   await daemon.stop();
-  const page = await open(urls.otherPhishing);
+  const page = await openTab(browser, urls.otherPhishing);
   await expectNoWarning(page, urls.otherPhishing, "not reachable");
   await daemon.start();
   // No navigation needed: the background's back-off probe finds the daemon and re-checks the

@@ -121,6 +121,13 @@ export async function launchBrowser(hosts) {
   return { context, worker, extensionId: new URL(worker.url()).host };
 }
 
+// Opens `url` in a new tab; the extension may send the tab on before the load ends.
+export async function openTab(browser, url) {
+  const page = await browser.context.newPage();
+  await page.goto(url).catch(() => {});
+  return page;
+}
+
 // Opens one of the extension's own pages, which may ask the background for anything.
 export async function extensionPage(browser, path) {
   const page = await browser.context.newPage();
@@ -134,6 +141,16 @@ export async function setDaemonPort(browser, port) {
   const answer = await options.evaluate((port) => chrome.runtime.sendMessage({ type: "set-port", port }), port);
   await options.close();
   if (answer?.error) throw new Error(answer.error);
+}
+
+// Pairs the extension with `daemon` through the popup, as a person does.
+export async function pairExtension(browser, daemon) {
+  const popup = await extensionPage(browser, "popup/popup.html");
+  await waitFor(() => popup.isVisible("#pair-form"), { what: "the pairing form" });
+  await popup.fill("#code", daemon.pairingCode());
+  await popup.click("#pair-form button");
+  await waitFor(() => popup.isHidden("#pair-form"), { what: "pairing" });
+  await popup.close();
 }
 
 export function warningPageUrl(browser) {
@@ -154,7 +171,7 @@ export async function pixelAt(page, x, y) {
   for (let at = 8; at < png.length; ) {
     const length = png.readUInt32BE(at);
     const type = png.toString("ascii", at + 4, at + 8);
-    if (type === "IHDR") colourType = png[at + 16];
+    if (type === "IHDR") colourType = png[at + 17]; // after width, height and bit depth
     if (type === "IDAT") chunks.push(png.subarray(at + 8, at + 8 + length));
     at += 12 + length;
   }

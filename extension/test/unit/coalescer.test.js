@@ -71,12 +71,26 @@ test("a forgotten key's waiting request is dropped", async () => {
   const time = fakeTime();
   const { runs, run, finishAll } = recorder();
   const coalescer = new Coalescer(run, { intervalMs: 300, now: () => time.now, setTimer: time.setTimer });
-  coalescer.request("tab", "a");
-  coalescer.request("tab", "b");
-  coalescer.forget("tab");
+  coalescer.request("tab/1", "a");
+  coalescer.request("tab/1", "b");
+  coalescer.request("other/1", "c");
+  coalescer.forget((key) => key.startsWith("tab/"));
   await finishAll();
   await time.advance(1000);
-  assert.deepEqual(runs, [["tab", "a"]]);
+  assert.deepEqual(runs, [["tab/1", "a"], ["other/1", "c"]]);
+});
+
+test("a restarted key runs its value at once, and a later request cannot replace it", async () => {
+  const time = fakeTime();
+  const { runs, run, finishAll } = recorder();
+  const coalescer = new Coalescer(run, { intervalMs: 300, now: () => time.now, setTimer: time.setTimer });
+  coalescer.request("tab", "old page");
+  coalescer.restart("tab", "new page"); // a new document while the old one's check still runs
+  coalescer.request("tab", "new page, after replaceState");
+  assert.deepEqual(runs.map(([, value]) => value), ["old page", "new page"]);
+  await finishAll();
+  await time.advance(300);
+  assert.deepEqual(runs.map(([, value]) => value), ["old page", "new page", "new page, after replaceState"]);
 });
 
 test("the default timers work when called from the instance", async () => {
