@@ -6,7 +6,7 @@
 import { Backoff } from "./lib/backoff.js";
 import { isCheckable } from "./lib/checkable.js";
 import { Coalescer } from "./lib/coalescer.js";
-import { DaemonClient, DaemonError, DaemonUnreachable, DEFAULT_PORT } from "./lib/daemon-client.js";
+import { DaemonClient, DaemonError, DaemonUnreachable, DEFAULT_PORT, NotTheDaemon } from "./lib/daemon-client.js";
 import { explain } from "./lib/explain.js";
 import { shieldIcon } from "./lib/icon.js";
 import { readPrivate, removePrivate, writePrivate } from "./lib/private-store.js";
@@ -23,7 +23,7 @@ const tabs = new Map(); // tabId -> the top document's state (lib/tab-state.js)
 const warnings = new Map(); // tabId -> { url, verdict, returnTo }: what the warning page in that tab is about
 const continued = new Map(); // tabId -> { host, domains }: flagged sites the person chose to visit anyway
 const openedBy = new Map(); // tabId -> the flagged tab state of the page that opened it
-const daemon = { reachable: true, enabled: true, paired: false };
+const daemon = { reachable: true, enabled: true, paired: false, genuine: true };
 const backoff = new Backoff();
 let retryTimer = null;
 
@@ -41,10 +41,15 @@ function settings() {
   return readPrivate({ daemonPort: DEFAULT_PORT, token: null });
 }
 
+// One client while the port and token stay the same, so the daemon proves itself once (and
+// again after a connection error), not before every check.
+let current = null;
+
 async function client() {
   const { daemonPort, token } = await settings();
   daemon.paired = Boolean(token);
-  return new DaemonClient({ port: daemonPort, token });
+  if (current?.port !== daemonPort || current?.token !== token) current = new DaemonClient({ port: daemonPort, token });
+  return current;
 }
 
 async function count(name) {
@@ -89,10 +94,15 @@ async function probe() {
     return;
   }
   markReachable();
-  for (const [tabId, tab] of tabs) {
-    if (tab.status === "unreachable") requestCheck(tabId, 0, tab.url, { newDocument: false });
-  }
+  recheck(["unreachable"]);
   await paintAll();
+}
+
+// Checks again the tabs whose last check could not be made.
+function recheck(statuses) {
+  for (const [tabId, tab] of tabs) {
+    if (statuses.includes(tab.status)) requestCheck(tabId, 0, tab.url, { newDocument: false });
+  }
 }
 
 // --- Checking ---------------------------------------------------------------------------
@@ -113,17 +123,19 @@ function requestCheck(tabId, frameId, url, { newDocument }) {
 async function runCheck(key, { tabId, check, returnTo }) {
   let verdict;
   try {
-    verdict = await (await client()).check(check.url);
+    verdict = await withToken((c) => c.check(check.url));
     markReachable();
   } catch (error) {
     const why = error instanceof DaemonUnreachable ? "unreachable" : "error";
     if (why === "unreachable") markUnreachable();
     else console.warn("baitwatch: the daemon could not check a page:", error.message);
+    if (error instanceof NotTheDaemon) daemon.genuine = false;
     tabs.set(tabId, tabState.onCheckFailed(tabOf(tabId), check, why));
     await paint(tabId);
     return;
   }
   daemon.enabled = verdict.reason !== "disabled";
+  daemon.genuine = true;
   await count("checked");
   const before = tabOf(tabId);
   const after = tabState.onVerdict(before, check, verdict);
@@ -317,6 +329,7 @@ const fromExtensionPages = {
     const { token } = await (await client()).pair(String(message.code));
     await writePrivate({ token });
     daemon.paired = true;
+    recheck(["unchecked", "unreachable"]);
     await paintAll();
     return { paired: true };
   },
@@ -334,6 +347,7 @@ const fromExtensionPages = {
     const port = Number(message.port);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error("The port must be a whole number from 1 to 65535.");
     await writePrivate({ daemonPort: port });
+    daemon.genuine = true; // not known yet: the next check asks the new port's daemon for its proof
     await probe();
     return { port };
   },

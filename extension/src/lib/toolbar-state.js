@@ -5,9 +5,10 @@
 export const TOOLBAR = {
   warning: { badge: "!", color: "#b3261e", title: "baitwatch: this page looks like phishing" },
   unreachable: { badge: "?", color: "#6b6b6b", title: "baitwatch: the local daemon is not reachable; pages are not being checked" },
+  unpaired: { badge: "pair", color: "#8a5a00", title: "baitwatch: not paired with the daemon; pages are not being checked" },
+  impostor: { badge: "!?", color: "#6b6b6b", title: "baitwatch: the program on the daemon's port is not the baitwatch daemon; pages are not being checked" },
   unchecked: { badge: "?", color: "#8a5a00", title: "baitwatch: could not check this page" },
   off: { badge: "off", color: "#6b6b6b", title: "baitwatch: protection is off" },
-  unpaired: { badge: "pair", color: "#8a5a00", title: "baitwatch: checking pages; pair the extension to use Trust and Report" },
   safe: { badge: "", color: "#1e6b35", title: "baitwatch: checked, no sign of phishing" },
   idle: { badge: "", color: "#1e6b35", title: "baitwatch: protecting you" },
 };
@@ -15,8 +16,9 @@ export const TOOLBAR = {
 export function toolbarState(tab, daemon) {
   if (tab.status === "phishing") return "warning";
   if (!daemon.reachable || tab.status === "unreachable") return "unreachable";
+  if (!daemon.paired) return "unpaired";
+  if (!daemon.genuine) return "impostor";
   if (tab.status === "unchecked") return "unchecked";
   if (!daemon.enabled) return "off";
-  if (!daemon.paired) return "unpaired";
   return tab.status === "safe" || tab.status === "skipped" ? "safe" : "idle";
 }

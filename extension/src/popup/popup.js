@@ -6,9 +6,10 @@ import { askBackground } from "../lib/ask-background.js";
 const VERDICT_TEXT = {
   warning: "This page looks like phishing.",
   unreachable: "The baitwatch daemon is not reachable: pages are not being checked.",
+  unpaired: "Not paired: pages are not being checked. Enter a pairing code below.",
+  impostor: "The program on the daemon's port is not the baitwatch daemon: pages are not being checked.",
   unchecked: "Could not check this page.",
   off: "Protection is off.",
-  unpaired: "Checked. Pair to use Trust, Report and the switch.",
   safe: "Checked: no sign of phishing.",
   idle: "Nothing to check on this page.",
 };

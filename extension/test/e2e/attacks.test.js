@@ -77,6 +77,7 @@ before(async () => {
   base = { phishing: `http://${PHISHING_HOST}:${port}`, compromised: `http://${COMPROMISED_HOST}:${port}`, knownGood: `http://${KNOWN_GOOD_HOST}:${port}` };
   browser = await launchBrowser([PHISHING_HOST, COMPROMISED_HOST, KNOWN_GOOD_HOST]);
   await setDaemonPort(browser, daemon.port);
+  await pairExtension(browser, daemon);
   // Pages that need the extension's id: a frame of the real warning page under a fake button,
   // and a known-good page framing a flagged one.
   pages["/clickjack"] = page("", `<iframe src="${warningPageUrl(browser)}?url=${encodeURIComponent(base.compromised + KIT_PATH)}"
@@ -210,7 +211,6 @@ for (const kind of ["blank", "blob"]) {
 }
 
 test("a content script taken over by the page cannot read the token or change anything", async () => {
-  await pairExtension(browser, daemon);
 
   const tab = await openTab(browser, `${base.knownGood}/wiki/Main_Page`);
   const local = await inContentScriptWorld(browser.context, tab, "chrome.storage.local.get(null).then(JSON.stringify)");

@@ -180,6 +180,7 @@ test("Continue with 'also trust' allowlists the site; Remove on the options page
 
 test("turning protection off in the popup means no warning", async () => {
   const popup = await extensionPage(browser, "popup/popup.html");
+  await popup.waitForSelector("#verdict[data-state]"); // the popup has its state
   await waitFor(() => popup.isEnabled("#enabled"), { what: "the switch" });
   assert.equal(await popup.isChecked("#enabled"), true);
   await popup.click("#enabled");
@@ -188,6 +189,7 @@ test("turning protection off in the popup means no warning", async () => {
   const page = await openTab(browser, urls.otherPhishing);
   await expectNoWarning(page, urls.otherPhishing, "protection is off");
   await popup.reload();
+  await popup.waitForSelector("#verdict[data-state]"); // the popup has its state
   await waitFor(() => popup.isEnabled("#enabled"), { what: "the switch" });
   assert.equal(await popup.isChecked("#enabled"), false);
   await popup.click("#enabled");
