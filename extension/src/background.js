@@ -18,9 +18,10 @@ const EXTENSION = { id: chrome.runtime.id, origin: chrome.runtime.getURL("") };
 const WARNING_PAGE = chrome.runtime.getURL("warning/warning.html");
 const REMINDER_SCRIPT = "content/reminder.js";
 const SAFE_PAGES = ["chrome://newtab/", "about:blank"]; // Firefox refuses the first
+const ARRIVAL_MS = 1500; // how long a tab may take to reach the warning page before it is replaced
 
 const tabs = new Map(); // tabId -> the top document's state (lib/tab-state.js)
-const warnings = new Map(); // tabId -> { url, verdict, returnTo }: what the warning page in that tab is about
+const warnings = new Map(); // tabId -> { url, verdict, returnTo, shown }: what the warning page in that tab is about
 const continued = new Map(); // tabId -> { host, domains }: flagged sites the person chose to visit anyway
 const openedBy = new Map(); // tabId -> the flagged tab state of the page that opened it
 const daemon = { reachable: true, enabled: true, paired: false, genuine: true };
@@ -156,9 +157,22 @@ async function warn(tabId, url, verdict, returnTo) {
     await showReminder(tabId);
     return;
   }
-  warnings.set(tabId, { url, verdict, returnTo });
+  const warning = { url, verdict, returnTo };
+  warnings.set(tabId, warning);
   await count("warnings");
-  await chrome.tabs.update(tabId, { url: `${WARNING_PAGE}?url=${encodeURIComponent(url)}` }).catch(() => {}); // the tab closed
+  const warningUrl = `${WARNING_PAGE}?url=${encodeURIComponent(url)}`;
+  await chrome.tabs.update(tabId, { url: warningUrl }).catch(() => {}); // the tab closed
+  // A page can hold its tab with a beforeunload handler: then the warning replaces the tab.
+  await new Promise((done) => setTimeout(done, ARRIVAL_MS));
+  if (!tabs.has(tabId) || warning.shown || warnings.get(tabId) !== warning) return;
+  try {
+    const { index, windowId, active } = await chrome.tabs.get(tabId);
+    const replacement = await chrome.tabs.create({ url: warningUrl, index, windowId, active });
+    warnings.set(replacement.id, warning);
+    await chrome.tabs.remove(tabId);
+  } catch {
+    // the tab went away meanwhile
+  }
 }
 
 async function showReminder(tabId) {
@@ -191,6 +205,7 @@ async function onDocument(details) {
   const previous = tabOf(tabId);
   const warning = warnings.get(tabId);
   if (url.startsWith(WARNING_PAGE) && warning) {
+    warning.shown = true;
     tabs.set(tabId, tabState.onWarningShown(previous, url, warning.verdict));
     await paint(tabId);
     return;

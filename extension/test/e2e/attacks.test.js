@@ -59,6 +59,8 @@ const HIDING = {
 const pages = {
   ...Object.fromEntries(Object.entries(HIDING).map(([name, html]) => [`/attack/${name}${KIT_PATH}`, html])),
   [`/replace-state${KIT_PATH}`]: page(`history.replaceState(null, "", "/"); setTimeout(() => history.replaceState(null, "", "/about"), 500);`),
+  "/trap": page(`addEventListener("beforeunload", (event) => { event.preventDefault(); event.returnValue = ""; });`,
+    `<button id="go" onclick="history.pushState(null, '', '${KIT_PATH}?trapped=1')">Continue</button>`),
   "/loop": page(`let n = 0; setInterval(() => history.replaceState(null, "", "/about?i=" + n++), 30);`),
   [`/opener${KIT_PATH}`]: page("", `<button id="blank" onclick="window.open('about:blank').document.write('<h1>Sign in</h1>')">about:blank</button>
     <button id="blob" onclick="window.open(window.URL.createObjectURL(new Blob(['<h1>Sign in</h1>'], { type: 'text/html' })))">blob</button>`),
@@ -125,6 +127,7 @@ test("the attack pages' addresses are flagged by the daemon, the compromised sit
   assert.equal(await verdictOf(base.compromised + KIT_PATH), "phishing");
   assert.equal(await verdictOf(`${base.compromised}/`), "safe");
   assert.equal(await verdictOf(`${base.compromised}/about`), "safe");
+  assert.equal(await verdictOf(`${base.compromised}/trap`), "safe");
 });
 
 for (const name of Object.keys(HIDING)) {
@@ -162,6 +165,20 @@ test("replaceState to a benign path does not clear the warning, before or after 
   await expectReminderOnScreen(tab);
   assert.match(await toolbarTitle(browser.worker, tab), /looks like phishing/);
   await tab.close();
+});
+
+test("a page that holds its tab with beforeunload is replaced by the warning", async () => {
+  const tab = await openTab(browser, `${base.compromised}/trap`);
+  await waitFor(async () => /no sign of phishing/.test(await toolbarTitle(browser.worker, tab)), { what: "the safe verdict" });
+  tab.on("dialog", (dialog) => dialog.dismiss()); // "Stay on this page"
+  await tab.click("#go"); // the click gives the page the user activation beforeunload needs
+  await waitFor(() => browser.context.pages().some((p) => p.url().startsWith(warningPageUrl(browser))), { what: "a warning page" });
+  const warning = browser.context.pages().find((p) => p.url().startsWith(warningPageUrl(browser)));
+  await waitFor(() => warning.isVisible("#site:not(:empty)"), { what: "the warning's text" });
+  assert.equal(await warning.textContent("#site"), "gardening-club.net");
+  assert.equal(await warning.evaluate(() => document.visibilityState), "visible", "the warning is the tab in front");
+  await warning.close();
+  if (!tab.isClosed()) await tab.close();
 });
 
 test("a replaceState loop in one tab costs few checks and does not delay another tab's warning", async () => {
