@@ -198,8 +198,9 @@ function reminderFor(tabId, frameUrl) {
 
 async function onDocument(details) {
   const { tabId, frameId, url } = details;
+  const checkable = isCheckable(url, (await settings()).daemonPort);
   if (frameId !== 0) {
-    if (isCheckable(url, (await settings()).daemonPort)) requestCheck(tabId, frameId, url, { newDocument: true });
+    if (checkable) requestCheck(tabId, frameId, url, { newDocument: true });
     return;
   }
   const previous = tabOf(tabId);
@@ -211,7 +212,6 @@ async function onDocument(details) {
     return;
   }
   if (continued.get(tabId)?.host !== hostOf(url)) continued.delete(tabId);
-  const checkable = isCheckable(url, (await settings()).daemonPort);
   tabs.set(tabId, tabState.onNewDocument(previous, url, checkable));
   const opener = openedBy.get(tabId);
   openedBy.delete(tabId);
@@ -219,7 +219,7 @@ async function onDocument(details) {
   else if (opener && /^(about|blob|data):/.test(url)) {
     // A page with no address of its own, opened by a flagged page: it inherits the warning.
     tabs.set(tabId, tabState.onVerdict(tabOf(tabId), tabState.checkRequest(tabOf(tabId)), opener.verdict));
-    await warn(tabId, url, opener.verdict, opener.url);
+    warn(tabId, url, opener.verdict, opener.url);
   }
   await paint(tabId);
 }
