@@ -7,7 +7,7 @@ import { Backoff } from "./lib/backoff.js";
 import { isCheckable } from "./lib/checkable.js";
 import { Coalescer } from "./lib/coalescer.js";
 import { DaemonClient, DaemonError, DaemonUnreachable, DEFAULT_PORT, NotTheDaemon } from "./lib/daemon-client.js";
-import { explain } from "./lib/explain.js";
+import { explain, siteOf } from "./lib/explain.js";
 import { shieldIcon } from "./lib/icon.js";
 import { readPrivate, removePrivate, writePrivate } from "./lib/private-store.js";
 import { senderKind } from "./lib/sender.js";
@@ -147,7 +147,7 @@ async function runCheck(key, { tabId, check, returnTo }) {
 }
 
 function isContinued(tabId, verdict) {
-  return continued.get(tabId)?.domains.has(verdict.domain ?? hostOf(verdict.url)) ?? false;
+  return continued.get(tabId)?.domains.has(siteOf(verdict)) ?? false;
 }
 
 // A flagged address: the tab goes to the warning page, unless the person already chose to
@@ -280,6 +280,21 @@ async function goSomewhereSafe(tabId) {
   }
 }
 
+// The tab the popup is about: the active tab of the last focused browser window.
+async function frontTab() {
+  const window = await chrome.windows.getLastFocused({ windowTypes: ["normal"] }).catch(() => null);
+  if (!window) return null;
+  const [active] = await chrome.tabs.query({ active: true, windowId: window.id });
+  return active ?? null;
+}
+
+async function flaggedFrontTab() {
+  const active = await frontTab();
+  const tab = active && tabs.get(active.id);
+  if (!tab || !tabState.isFlagged(tab)) throw new Error("This tab has no warning to act on.");
+  return { tabId: active.id, verdict: tab.verdict };
+}
+
 const fromContentScripts = {
   async hello(message, sender) {
     if (sender.frameId === 0 && !tabs.has(sender.tab.id)) {
@@ -311,8 +326,8 @@ const fromExtensionPages = {
   },
   async continue(message, sender) {
     const { url, verdict, returnTo } = warningOf(sender);
-    if (message.trust) await withToken((c) => c.allow(verdict.domain ?? hostOf(url)));
-    continued.set(sender.tab.id, { host: hostOf(returnTo), domains: new Set([verdict.domain ?? hostOf(url)]) });
+    if (message.trust) await withToken((c) => c.allow(siteOf(verdict)));
+    continued.set(sender.tab.id, { host: hostOf(returnTo), domains: new Set([siteOf(verdict)]) });
     await chrome.tabs.update(sender.tab.id, { url: returnTo });
     return {};
   },
@@ -328,11 +343,24 @@ const fromExtensionPages = {
     } catch (error) {
       if (error instanceof DaemonUnreachable) markUnreachable();
     }
-    const [active] = await chrome.tabs.query({ active: true, currentWindow: true });
+    const active = await frontTab();
     const tab = active ? tabOf(active.id) : tabState.initialTab();
     const { checked, warnings: shown } = await chrome.storage.local.get({ checked: 0, warnings: 0 });
     if (active) await paint(active.id);
     return { tab, daemon, state: toolbarState(tab, daemon), checked, warnings: shown };
+  },
+  async "trust-site"() {
+    const { tabId, verdict } = await flaggedFrontTab();
+    await withToken((c) => c.allow(siteOf(verdict)));
+    const warning = warnings.get(tabId);
+    if (warning?.shown && tabOf(tabId).url.startsWith(WARNING_PAGE)) await chrome.tabs.update(tabId, { url: warning.returnTo });
+    else await chrome.tabs.reload(tabId);
+    return {};
+  },
+  async "report-site"() {
+    const { verdict } = await flaggedFrontTab();
+    await withToken((c) => c.feedback(verdict.url, "safe"));
+    return {};
   },
   async "set-enabled"(message) {
     const answer = await withToken((c) => c.setEnabled(message.enabled === true));

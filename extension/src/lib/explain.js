@@ -11,8 +11,13 @@ function hostOf(url) {
   }
 }
 
+// The site a verdict is about: the registrable domain, or the host when there is none.
+export function siteOf(verdict) {
+  return verdict.domain ?? hostOf(verdict.url);
+}
+
 export function explain(verdict) {
-  const site = verdict.domain ?? hostOf(verdict.url);
+  const site = siteOf(verdict);
   const why =
     verdict.reason === "lookalike" && verdict.imitates
       ? `This address imitates ${verdict.imitates}.`

@@ -1,7 +1,8 @@
-// The popup: this tab's verdict, the on/off switch (the daemon's own setting, so popup and
-// tray agree), pairing, and counts.
+// The popup: this tab's verdict (with Report a mistake and Trust this site when it is
+// flagged), the on/off switch (the daemon's own setting, so popup and tray agree), pairing,
+// and counts.
 
-import { askBackground } from "../lib/ask-background.js";
+import { askAndTell, askBackground } from "../lib/ask-background.js";
 
 const VERDICT_TEXT = {
   warning: "This page looks like phishing.",
@@ -24,7 +25,16 @@ async function refresh() {
   $("enabled").disabled = !state.daemon.reachable || !state.daemon.paired;
   $("pair-form").hidden = state.daemon.paired;
   $("counts").textContent = `Pages checked: ${state.checked}. Warnings shown: ${state.warnings}.`;
+  $("flagged").hidden = state.state !== "warning";
+  if (state.tab.verdict) $("trust").textContent = `Trust ${state.tab.verdict.domain ?? "this site"}`;
 }
+
+
+$("report").addEventListener("click", () => askAndTell({ type: "report-site" }, $("message"), "Thank you: reported as a mistake, for retraining."));
+$("trust").addEventListener("click", async () => {
+  await askAndTell({ type: "trust-site" }, $("message"), "Trusted: baitwatch will not warn about this site again.");
+  await refresh();
+});
 
 $("enabled").addEventListener("change", async (event) => {
   $("message").textContent = "";

@@ -2,19 +2,10 @@
 // it knows comes from the background (the address in this page's own URL is only used to
 // check again if the background restarted); its buttons act on this tab only.
 
-import { askBackground } from "../lib/ask-background.js";
+import { askAndTell, askBackground } from "../lib/ask-background.js";
 
 const $ = (id) => document.getElementById(id);
 
-async function act(message, done) {
-  $("message").textContent = "";
-  try {
-    await askBackground(message);
-    if (done) $("message").textContent = done;
-  } catch (error) {
-    $("message").textContent = error.message;
-  }
-}
 
 async function show() {
   const url = new URLSearchParams(location.search).get("url") ?? "";
@@ -28,8 +19,8 @@ async function show() {
   $("back").focus();
 }
 
-$("back").addEventListener("click", () => act({ type: "back-to-safety" }));
-$("report").addEventListener("click", () => act({ type: "report" }, "Thank you: reported as a mistake, for retraining."));
+$("back").addEventListener("click", () => askAndTell({ type: "back-to-safety" }, $("message")));
+$("report").addEventListener("click", () => askAndTell({ type: "report" }, $("message"), "Thank you: reported as a mistake, for retraining."));
 $("continue").addEventListener("click", () => {
   $("confirm").hidden = false;
   $("continue").setAttribute("aria-expanded", "true");
@@ -40,7 +31,7 @@ $("cancel").addEventListener("click", () => {
   $("continue").setAttribute("aria-expanded", "false");
   $("back").focus();
 });
-$("confirm-continue").addEventListener("click", () => act({ type: "continue", trust: $("trust").checked }));
+$("confirm-continue").addEventListener("click", () => askAndTell({ type: "continue", trust: $("trust").checked }, $("message")));
 
 show().catch((error) => {
   $("message").textContent = error.message;

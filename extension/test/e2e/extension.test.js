@@ -178,6 +178,28 @@ test("Continue with 'also trust' allowlists the site; Remove on the options page
   await Promise.all([page.close(), options.close(), again.close()]);
 });
 
+test("the popup reports and trusts the site of the flagged tab in front", async () => {
+  const page = await openTab(browser, urls.phishing);
+  await expectWarningPage(browser, page);
+  await page.bringToFront();
+  const popupUrl = `chrome-extension://${browser.extensionId}/popup/popup.html`;
+  const [popup] = await Promise.all([
+    browser.context.waitForEvent("page"),
+    browser.worker.evaluate((url) => chrome.windows.create({ url, type: "popup" }), popupUrl), // as the toolbar button opens it
+  ]);
+  await popup.waitForSelector("#flagged:not([hidden])");
+  const reported = feedbackLines().length;
+  await popup.click("#report");
+  await waitFor(() => feedbackLines().length === reported + 1, { what: "the report" });
+  await popup.getByRole("button", { name: "Trust account-verify-center.xyz" }).click();
+  await waitFor(async () => (await daemon.request("GET", "/v1/allowlist")).domains.includes("account-verify-center.xyz"), { what: "trusted" });
+  await waitFor(() => page.url() === urls.phishing, { what: "the site, once trusted" });
+  await popup.close();
+  await expectNoWarning(page, urls.phishing, "no sign of phishing");
+  await daemon.request("DELETE", "/v1/allowlist", { domain: "account-verify-center.xyz" });
+  await page.close();
+});
+
 test("turning protection off in the popup means no warning", async () => {
   const popup = await extensionPage(browser, "popup/popup.html");
   await popup.waitForSelector("#verdict[data-state]"); // the popup has its state

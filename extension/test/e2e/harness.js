@@ -185,7 +185,8 @@ export async function pixelAt(page, x, y) {
 export async function toolbarTitle(worker, page) {
   await page.bringToFront();
   return worker.evaluate(async () => {
-    const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+    const window = await chrome.windows.getLastFocused({ windowTypes: ["normal"] }); // not a popup window
+    const [tab] = await chrome.tabs.query({ active: true, windowId: window.id });
     return tab ? chrome.action.getTitle({ tabId: tab.id }) : null;
   });
 }
