@@ -10,8 +10,8 @@ import {
   startWebServer, toolbarTitle, waitFor,
 } from "./harness.js";
 
-const PHISHING_HOST = "secure-login.paypal.com.account-verify-center.xyz";
-const OTHER_PHISHING_HOST = "appleid.apple.com.signin-verify-account.top";
+const PHISHING_HOST = "account-verify-center.xyz"; // flagged by the model
+const OTHER_PHISHING_HOST = "appleid.apple.com.signin-verify-account.top"; // flagged by the lookalike rule
 const KNOWN_GOOD_HOST = "www.ikea.com"; // on the known-good list and not HSTS-preloaded, so plain http works
 const ARTIFACTS = join(REPO, "extension", "test", "artifacts");
 
@@ -71,6 +71,8 @@ test("the daemon's own verdicts: the phishing host is flagged, the known-good ho
   const phishing = await (await fetch(`${daemon.base}/v1/check`, { method: "POST", body: JSON.stringify({ url: urls.phishing }) })).json();
   assert.equal(phishing.verdict, "phishing");
   assert.equal(phishing.reason, "model");
+  const lookalike = await (await fetch(`${daemon.base}/v1/check`, { method: "POST", body: JSON.stringify({ url: urls.otherPhishing }) })).json();
+  assert.deepEqual([lookalike.verdict, lookalike.reason, lookalike.imitates], ["phishing", "lookalike", "apple.com"]);
   const knownGood = await (await fetch(`${daemon.base}/v1/check`, { method: "POST", body: JSON.stringify({ url: urls.knownGood }) })).json();
   assert.equal(knownGood.reason, "known-good");
 });
