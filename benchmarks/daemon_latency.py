@@ -57,6 +57,9 @@ class Daemon:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def token(self) -> str:
+        return Path(f"{self.home}/config/token").read_text().strip()
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
@@ -95,9 +98,12 @@ async def timed_checks(session, base: str, urls: list[str], concurrency: int) ->
 
 async def run_once(urls: list[str], daemon: Daemon, offset: int) -> dict:
     result: dict = {}
+    async with aiohttp.ClientSession() as probe:
+        await wait_ready(probe, daemon.base)
+    # The paired extension's header: only the token holder's checks use the score cache.
+    headers = {"Authorization": f"Bearer {daemon.token()}"}
     connector = aiohttp.TCPConnector(limit=128)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        await wait_ready(session, daemon.base)
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
         fresh = iter(range(offset, offset + 10**9))
 
         def distinct(n: int) -> list[str]:

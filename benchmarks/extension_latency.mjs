@@ -6,7 +6,7 @@
 // prints the median page-load time of each (the extension's added latency is the
 // difference) and the median time from starting a navigation to the extension's verdict.
 
-import { chromium, Daemon, freePort, launchBrowser, startWebServer, toolbarTitle } from "../extension/test/e2e/harness.js";
+import { chromium, Daemon, freePort, launchBrowser, pairExtension, setDaemonPort, startWebServer, toolbarTitle } from "../extension/test/e2e/harness.js";
 
 const NAVIGATIONS = Number(process.argv[2] ?? 40);
 const HOST = "shop.example-store.test";
@@ -33,7 +33,8 @@ const base = `http://${HOST}:${web.address().port}`;
 const urls = (tag) => Array.from({ length: NAVIGATIONS }, (_, i) => `${base}/catalogue/item-${tag}-${i}?colour=blue`);
 
 const withExtension = await launchBrowser([HOST]);
-await withExtension.worker.evaluate(([port, token]) => chrome.storage.local.set({ daemonPort: port, token }), [daemon.port, daemon.token]); // paired, so the toolbar shows the verdict
+await setDaemonPort(withExtension, daemon.port);
+await pairExtension(withExtension, daemon); // paired, so the toolbar shows the verdict
 const measured = await loadTimes(withExtension.context, urls("a"), async (page, started) => {
   for (;;) {
     const title = await toolbarTitle(withExtension.worker, page);

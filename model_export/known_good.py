@@ -1,55 +1,71 @@
-"""Build the known-good list: popular registrable domains whose pages skip the model.
+"""Build the known-good list: popular sites whose pages skip the model.
 
-Source: the Tranco top-10k homepages in the corpus. Left out, because anyone can publish a
-page under them: every domain under which the corpus holds even one phishing URL, and the
-user-content platforms below (hosting, site builders, storage, forms, shorteners, tunnels),
-including every domain that has such a platform below it (``docs.google.com`` keeps
-``google.com`` out). Run ``python -m model_export.known_good`` to rebuild the shipped file.
+Source: the Tranco top-10k homepages in the corpus. Left out, because third parties publish
+pages there: every shared platform (``baitwatch/platforms.py``: the Public Suffix List's
+PRIVATE section and the categories in ``baitwatch/shared_platforms.txt``), every registrable
+domain that has a PSL private suffix at or below it (``amazonaws.com``), and every domain
+under which the corpus holds even one phishing URL.
+
+Granularity: a line that is a registrable domain covers every host under it (``paypal.com``
+covers ``www.paypal.com``). A platform that also serves users' pages from some of its hosts
+(``google.com``: ``sites.google.com``, ``docs.google.com``) never gets its registrable
+domain on the list; only its own hosts in ``PLATFORM_OWN_HOSTS`` do, one line each, and each
+covers that one host (``accounts.google.com``). Run ``python -m model_export.known_good``
+to rebuild the shipped file.
 """
 
 from __future__ import annotations
 
 import argparse
+from functools import lru_cache
 from pathlib import Path
 
+from publicsuffixlist import PSLFILE, PublicSuffixList
+
 from baitwatch.known_good import KNOWN_GOOD_FILE
+from baitwatch.platforms import shipped_platforms
+from baitwatch.urls import canonicalize, registrable_domain
 from model_export.data import load_dataset
 
 CORPUS = Path(__file__).resolve().parent / "data" / "train_urls.csv.gz"
 POPULAR_SOURCE = "tranco2025_top10k_home"
 
-USER_CONTENT_PLATFORMS = frozenset(
+# Hosts of platforms with shared hosts that serve only the platform's own pages: sign-in,
+# mail and the front page. Nothing a user publishes lives on them.
+PLATFORM_OWN_HOSTS = frozenset(
     """
-    github.io githubusercontent.com gitlab.io pages.dev workers.dev r2.dev vercel.app netlify.app
-    netlify.com webflow.io weebly.com weeblysite.com wixsite.com wix.com wixstudio.io blogspot.com
-    blogger.com wordpress.com firebaseapp.com web.app gitbook.io glitch.me repl.co replit.app
-    replit.dev herokuapp.com onrender.com fly.dev azurewebsites.net azureedge.net
-    cloudfront.net amazonaws.com appspot.com googleapis.com googleusercontent.com sites.google.com
-    docs.google.com forms.gle 000webhostapp.com squarespace.com godaddysites.com jimdo.com
-    jimdofree.com strikingly.com mystrikingly.com carrd.co tilda.ws yolasite.com webnode.com
-    site123.me notion.site notion.so canva.site framer.app framer.website surge.sh codesandbox.io
-    csb.app stackblitz.io ngrok.io ngrok-free.app ngrok.app trycloudflare.com loca.lt
-    typeform.com jotform.com formstack.com wufoo.com hsforms.com zohopublic.com sharepoint.com
-    onedrive.live.com 1drv.ms dropbox.com dropboxusercontent.com box.com wetransfer.com
-    evernote.com office.com onmicrosoft.com linktr.ee bit.ly bitly.com tinyurl.com t.co is.gd
-    ow.ly rebrand.ly cutt.ly rb.gy shorturl.at tiny.cc t.ly s.id app.link page.link lnkd.in
-    goo.gl buff.ly qrco.de sendgrid.net list-manage.com mjt.lu constantcontact.com telegra.ph
+    www.google.com accounts.google.com myaccount.google.com mail.google.com
+    www.zoho.com accounts.zoho.com mail.zoho.com
+    www.qq.com mail.qq.com
+    passport.yandex.ru mail.yandex.ru
     """.split()
 )
 
 
-def is_user_content(domain: str) -> bool:
-    return any(
-        domain == platform or domain.endswith("." + platform) or platform.endswith("." + domain)
-        for platform in USER_CONTENT_PLATFORMS
-    )
+@lru_cache(maxsize=1)
+def private_section_owners() -> frozenset[str]:
+    """ICANN registrable domains that hold a rule of the PSL's PRIVATE section."""
+    text = Path(PSLFILE).read_text(encoding="utf-8")
+    section = text.split("===BEGIN PRIVATE DOMAINS===", 1)[1].split("===END PRIVATE DOMAINS===", 1)[0]
+    icann = PublicSuffixList(only_icann=True)
+    rules = (line.strip().lstrip("!*.") for line in section.splitlines())
+    return frozenset(icann.privatesuffix(rule) or rule for rule in rules if rule and not rule.startswith("//"))
+
+
+def excluded_platform(domain: str) -> bool:
+    return shipped_platforms().is_shared(domain) or domain in private_section_owners()
 
 
 def build(corpus: Path) -> list[str]:
     data, _ = load_dataset(corpus)
-    phishing_domains = {d for d, label in zip(data.domains, data.labels) if label == 1}
+    phishing = [url for url, label in zip(data.urls, data.labels) if label == 1]
+    phishing_domains = {registrable_domain(canonicalize(url).host) for url in phishing}
+    phishing_hosts = {canonicalize(url).host for url in phishing}
     popular = {d for d, source in zip(data.domains, data.sources) if source == POPULAR_SOURCE}
-    return sorted(d for d in popular - phishing_domains if not is_user_content(d))
+    mixed = shipped_platforms().mixed_domains
+    entries = {d for d in popular - phishing_domains - mixed if not excluded_platform(d)}
+    entries |= {host for host in PLATFORM_OWN_HOSTS - phishing_hosts if registrable_domain(host) in popular & mixed}
+    return sorted(entries)
 
 
 def main() -> None:
@@ -57,15 +73,17 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=CORPUS)
     parser.add_argument("--out", type=Path, default=KNOWN_GOOD_FILE)
     args = parser.parse_args()
-    domains = build(args.data)
+    entries = build(args.data)
     header = (
-        "# baitwatch known-good list: registrable domains whose pages skip the model.\n"
+        "# baitwatch known-good list: sites whose pages skip the model.\n"
         "# Built by `python -m model_export.known_good` from the Tranco top-10k homepages in\n"
-        "# model_export/data, leaving out user-content platforms and every domain with a\n"
-        "# phishing URL in the corpus. Do not edit by hand; rebuild.\n"
+        "# model_export/data, leaving out shared platforms (baitwatch/shared_platforms.txt and\n"
+        "# the Public Suffix List's PRIVATE section) and every domain with a phishing URL in the\n"
+        "# corpus. A registrable domain covers all its hosts; a longer name covers that host\n"
+        "# only. Do not edit by hand; rebuild.\n"
     )
-    args.out.write_text(header + "".join(d + "\n" for d in domains), encoding="utf-8")
-    print(f"wrote {len(domains)} domains to {args.out}")
+    args.out.write_text(header + "".join(entry + "\n" for entry in entries), encoding="utf-8")
+    print(f"wrote {len(entries)} entries to {args.out}")
 
 
 if __name__ == "__main__":

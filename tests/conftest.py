@@ -1,10 +1,13 @@
 import csv
 import gzip
+import json
 import os
 import random
 import subprocess
-import time
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -105,8 +108,6 @@ class RunningDaemon:
     """A real ``baitwatch serve`` child process on loopback."""
 
     def __init__(self, tmp_path: Path, *args: str, env: dict | None = None):
-        import urllib.request
-
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -137,6 +138,21 @@ class RunningDaemon:
     def log(self) -> str:
         return self.log_path.read_text()
 
+    def request(self, method: str, path: str, body=None, token: str | None = None, headers: dict | None = None) -> tuple[int, dict]:
+        """Status and JSON answer of one request; ``body`` is sent as is when it is text or
+        bytes (a lone surrogate too), else as JSON."""
+        if body is not None and not isinstance(body, (str, bytes)):
+            body = json.dumps(body)
+        if isinstance(body, str):
+            body = body.encode("utf-8", "surrogatepass")
+        headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {}) | (headers or {})
+        request = urllib.request.Request(self.base + path, data=body, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
     def stop(self) -> int:
         self.process.terminate()
         code = self.process.wait(timeout=30)
@@ -150,3 +166,11 @@ def daemon(tmp_path):
     yield running
     if running.process.poll() is None:
         running.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_daemon(tmp_path_factory):
+    """One daemon for a whole test module, for tests that leave no state the others see."""
+    running = RunningDaemon(tmp_path_factory.mktemp("daemon"))
+    yield running
+    running.stop()

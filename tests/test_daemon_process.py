@@ -32,6 +32,7 @@ def test_status_and_pair_commands_talk_to_the_daemon(daemon):
     status = run_baitwatch("status", "--port", str(daemon.port), env=env)
     assert status.returncode == 0, status.stderr
     assert "protection ON" in status.stdout
+    assert "cache 0 entries" in status.stdout  # the CLI reads the token, so it sees the counters
     paired = run_baitwatch("pair", "--port", str(daemon.port), env=env)
     assert paired.returncode == 0, paired.stderr
     code = paired.stdout.split("Pairing code: ")[1].split()[0]

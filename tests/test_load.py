@@ -21,10 +21,11 @@ REQUESTS = 20_000
 CONCURRENCY = 64
 
 
-async def hammer(base: str, urls: list[str]) -> tuple[list[int], list[float]]:
+async def hammer(base: str, urls: list[str], token: str) -> tuple[list[int], list[float]]:
     statuses, latencies = [], []
     queue = list(urls)
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY)) as session:
+    headers = {"Authorization": f"Bearer {token}"}  # as the paired extension sends: its checks use the cache
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY), headers=headers) as session:
 
         async def worker():
             while queue:
@@ -44,7 +45,7 @@ def test_twenty_thousand_checks_at_concurrency_64(tmp_path):
     urls = [f"http://shop{i % distinct}.example-store.test/item/{i % distinct}?ref=mail" for i in range(REQUESTS)]
     daemon = RunningDaemon(tmp_path)
     try:
-        statuses, latencies = asyncio.run(hammer(daemon.base, urls))
+        statuses, latencies = asyncio.run(hammer(daemon.base, urls, daemon.token))
     finally:
         assert daemon.stop() == 0
     assert len(statuses) == REQUESTS

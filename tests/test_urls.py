@@ -94,10 +94,45 @@ def test_any_text_is_canonical_or_a_clear_error_and_canonical_is_stable(raw):
 @settings(max_examples=1000, deadline=None)
 @given(
     st.sampled_from(["http", "https", "HTTP"]),
-    st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?(\.[a-z0-9]{1,10}){1,3}", fullmatch=True),
+    # The last label has a letter: a host that ends in a number is an IPv4 address.
+    st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?(\.[a-z0-9]{0,9}[a-z]){1,3}", fullmatch=True),
     st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs")), max_size=80),
 )
 def test_web_urls_keep_scheme_host_and_path(scheme, host, path):
     url = canonicalize(f"{scheme}://{host}/{path}")
     assert url.host == host
     assert url.text.startswith(f"{scheme.lower()}://{host}/")
+
+
+@pytest.mark.parametrize(
+    ("raw", "canonical"),
+    [
+        # UTS 46 non-transitional, as browsers: ß stays a letter of its own.
+        ("http://paßpal.example/", "http://xn--papal-mqa.example/"),
+        ("http://PAYPAL\u3002com/", "http://paypal.com/"),
+        ("http://\u0440\u0430\u0443\u0440\u0430l.com/", "http://xn--l-7sba6dbr.com/"),
+        ("http://\u2603.com/", "http://xn--n3h.com/"),
+        # WHATWG IPv4: decimal, hex, octal and short forms are one address.
+        ("http://134744072/", "http://8.8.8.8/"),
+        ("http://0x8.0x8.0x8.0x8/x", "http://8.8.8.8/x"),
+        ("http://010.8.8.8/", "http://8.8.8.8/"),
+        ("http://0x7f.1/", "http://127.0.0.1/"),
+        ("https://8.8.8.8./", "https://8.8.8.8/"),
+    ],
+)
+def test_hosts_are_read_as_browsers_read_them(raw, canonical):
+    assert canonicalize(raw).text == canonical
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["http://pay\x00pal.com/", "http://pay\x07pal.com/", "http://pay\x7fpal.com/", "http://pay\u200dpal.com/", "http://a[b.com/", "http://1.2.3.4.5/", "http://256.0.0.1/", "http://09.1.1.1/", "http://4294967296/", "http://example.0x12/"],
+)
+def test_forbidden_hosts_and_bad_ipv4_are_refused(raw):
+    with pytest.raises(InvalidUrl):
+        canonicalize(raw)
+
+
+def test_a_decimal_ip_host_is_a_private_address_when_it_is_one():
+    url = canonicalize("http://2130706433/admin")
+    assert url.host == "127.0.0.1" and url.ip is not None and url.ip.is_loopback

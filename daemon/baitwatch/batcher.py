@@ -35,25 +35,33 @@ class MicroBatcher:
         return list(await asyncio.gather(*futures))
 
     async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             batch = [await self._queue.get()]
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             batch = [(text, future) for text, future in batch if not future.cancelled()]
-            if not batch:
-                continue
-            try:
-                scores = await loop.run_in_executor(self._executor, self._score, [text for text, _ in batch])
-                self.model_calls += 1
-            except Exception as error:  # handed to every waiting request, never lost
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
-                continue
-            for (_, future), score in zip(batch, scores.tolist()):
-                if not future.done():
-                    future.set_result(score)
+            if batch:
+                await self._answer(batch)
+
+    async def _answer(self, batch: list[tuple[str, asyncio.Future]]) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            scores = await loop.run_in_executor(self._executor, self._score, [text for text, _ in batch])
+            self.model_calls += 1
+        except Exception as error:
+            if len(batch) > 1:
+                # One text the model cannot take must not fail its companions: each is tried
+                # alone, so only the culprit's request gets the error.
+                for item in batch:
+                    await self._answer([item])
+                return
+            [(_, future)] = batch
+            if not future.done():
+                future.set_exception(error)
+            return
+        for (_, future), score in zip(batch, scores.tolist()):
+            if not future.done():
+                future.set_result(score)
 
     async def close(self) -> None:
         if self._worker is not None:

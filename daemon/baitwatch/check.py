@@ -45,5 +45,6 @@ def run_check(arguments: list[str], model_dir: Path | None, as_json: bool) -> in
             print(json.dumps(verdict.as_dict()))
         else:
             score = "-" if verdict.score is None else f"{verdict.score:.3f}"
-            print(f"{verdict.verdict:<9} {score:<7} {verdict.url}" + ("" if verdict.reason == "model" else f"  ({verdict.reason})"))
+            why = "" if verdict.reason == "model" else f"  ({verdict.reason}" + (f" of {verdict.imitates})" if verdict.imitates else ")")
+            print(f"{verdict.verdict:<9} {score:<7} {verdict.url}{why}")
     return EXIT_SOME_INVALID if errors else 0

@@ -37,23 +37,29 @@ class ModelCard:
     max_length: int
     sha256: str
     raw: dict
+    # Scores from here up to ``threshold`` are "suspicious"; absent, there are none.
+    suspicious_threshold: float | None = None
 
     @classmethod
     def read(cls, model_dir: Path) -> ModelCard:
         path = model_dir / CARD_FILE
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            return cls(
+            card = cls(
                 id=str(raw["id"]),
                 threshold=float(raw["threshold"]),
                 max_length=int(raw["max_length"]),
                 sha256=str(raw["onnx_sha256"]),
                 raw=raw,
+                suspicious_threshold=None if raw.get("suspicious_threshold") is None else float(raw["suspicious_threshold"]),
             )
         except FileNotFoundError:
             raise BaitwatchError(f"no model in {model_dir}: {CARD_FILE} is missing") from None
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise BaitwatchError(f"the model card {path} is unreadable or incomplete ({error})") from None
+        if card.suspicious_threshold is not None and not 0 <= card.suspicious_threshold < card.threshold:
+            raise BaitwatchError(f"the model card {path} has a suspicious_threshold that is not between 0 and the threshold")
+        return card
 
 
 class Classifier:

@@ -122,11 +122,12 @@ def _status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(state, indent=2))
         return 0
-    cache = state["cache"]
     print(f"baitwatch {state['version']}: protection {'ON' if state['enabled'] else 'OFF'}")
-    print(f"model {state['model']['id']} (threshold {state['model']['threshold']:.4f})")
-    print(f"checked {state['counters'].get('checked', 0)}, phishing {state['counters'].get('phishing', 0)}; "
-          f"cache {cache['entries']} entries, {cache['hits']} hits, {cache['misses']} misses; up {state['uptime_seconds']:.0f} s")
+    print(f"model {state['model']['id']} (threshold {state['model']['threshold']:.4f}); up {state['uptime_seconds']:.0f} s")
+    if "counters" in state:  # given only to the token holder, i.e. the daemon's own user
+        cache, counters = state["cache"], state["counters"]
+        print(f"checked {counters.get('checked', 0)}, phishing {counters.get('phishing', 0)}; "
+              f"cache {cache['entries']} entries, {cache['hits']} hits, {cache['misses']} misses")
     for problem in state["problems"]:
         print(f"problem: {problem}")
     return 0
@@ -139,6 +140,20 @@ def _pair(args: argparse.Namespace) -> int:
     minutes = answer["expires_in_seconds"] // 60
     print(f"Pairing code: {answer['code']}")
     print(f"Enter it in the baitwatch extension's popup within {minutes} minutes. It works once.")
+    return 0
+
+
+def _forget(args: argparse.Namespace) -> int:
+    from baitwatch.client import DaemonClient, DaemonNotRunning
+
+    try:  # a running daemon holds the familiar sites in memory too
+        DaemonClient(_config(args)).request("DELETE", "/v1/familiar")
+    except DaemonNotRunning:
+        from baitwatch.paths import data_dir
+        from baitwatch.store import Store
+
+        Store(data_dir()).forget_familiar()
+    print("Forgot every familiar site.")
     return 0
 
 
@@ -184,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     pair = commands.add_parser("pair", help="print a one-time code that pairs the browser extension")
     _add_daemon_address(pair)
     pair.set_defaults(handler=_pair)
+
+    forget = commands.add_parser("forget", help="forget which sites are familiar (the visit days kept as salted digests)")
+    _add_daemon_address(forget)
+    forget.set_defaults(handler=_forget)
 
     autostart = commands.add_parser("autostart", help="start the daemon at login (used by the installers)")
     autostart.add_argument("action", choices=["install", "remove"])

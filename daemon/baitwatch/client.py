@@ -12,6 +12,10 @@ from baitwatch.paths import config_dir
 from baitwatch.security import TOKEN_FILE
 
 
+class DaemonNotRunning(BaitwatchError):
+    """Nothing answers at the daemon's address."""
+
+
 class DaemonClient:
     def __init__(self, config: Config, timeout: float = 5.0):
         host = f"[{config.host}]" if ":" in config.host else config.host
@@ -20,8 +24,10 @@ class DaemonClient:
 
     def request(self, method: str, path: str, body: dict | None = None) -> dict:
         headers = {"Content-Type": "application/json"}
-        if method != "GET":
-            headers["Authorization"] = f"Bearer {self._token()}"
+        # Changes need the token; a GET gets more with it (the status counters), but works without.
+        token = self._token(required=method != "GET")
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
         try:
@@ -34,10 +40,12 @@ class DaemonClient:
                 message = f"HTTP {error.code}"
             raise BaitwatchError(f"the daemon refused {method} {path}: {message}") from None
         except (urllib.error.URLError, OSError):
-            raise BaitwatchError(f"the daemon is not running at {self.base} (start it with baitwatch serve)") from None
+            raise DaemonNotRunning(f"the daemon is not running at {self.base} (start it with baitwatch serve)") from None
 
-    def _token(self) -> str:
+    def _token(self, required: bool) -> str | None:
         try:
             return (config_dir() / TOKEN_FILE).read_text(encoding="ascii").strip()
         except OSError:
+            if not required:
+                return None
             raise BaitwatchError(f"cannot read the daemon's token in {config_dir()}; has the daemon run as this user?") from None

@@ -29,6 +29,7 @@ class Config:
     cache_entries: int = 100_000
     cache_ttl_seconds: float = 6 * 3600
     unsafe_allow_remote: bool = False  # listen on a non-loopback address
+    familiar_sites: bool = True  # remember visit days of sites, as salted digests (familiar.py)
 
 
 def config_file() -> Path:
@@ -73,7 +74,7 @@ def _convert(name: str, value, origin: str):
     def fail(expected: str):
         raise BaitwatchError(f"{origin}: {name} must be {expected}, not {value!r}")
 
-    if name in ("log_urls", "unsafe_allow_remote"):
+    if name in ("log_urls", "unsafe_allow_remote", "familiar_sites"):
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):

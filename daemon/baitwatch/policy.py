@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Container
 
+from baitwatch.platforms import trust_scope_or_none
 from baitwatch.urls import CanonicalUrl
 
 # Names that only ever resolve inside the user's own machine or network.
@@ -18,16 +19,18 @@ def skip_reason(
     known_good: Container[str] = frozenset(),
 ) -> str | None:
     """Why ``url`` is not scored, or None to score it. The first rule that applies wins:
-    ``disabled``, ``not-web``, ``private-address``, ``user-allowlist``, ``known-good``."""
+    ``disabled``, ``not-web``, ``private-address``, ``user-allowlist`` (the URL's trust
+    scope, see platforms.py, is on it), ``known-good`` (its registrable domain or, for a
+    platform that also hosts users' pages, its exact host is on it)."""
     if not enabled:
         return "disabled"
     if not url.is_web:
         return "not-web"
     if is_private_host(url):
         return "private-address"
-    if url.registrable_domain in user_allowlist:
+    if trust_scope_or_none(url) in user_allowlist:
         return "user-allowlist"
-    if url.registrable_domain in known_good:
+    if url.registrable_domain in known_good or url.host in known_good:
         return "known-good"
     return None
 

@@ -3,15 +3,21 @@
 * Host: only a loopback name with the port we listen on (defeats DNS rebinding).
 * Origin: a request from a web page is refused, whatever its method or content type;
   only browser-extension origins, and clients that send no Origin (the CLI, the tray), pass.
-* Token: every state-changing route but checking and pairing needs the per-install token.
+* Token: every state-changing route but checking, pairing and the hello challenge needs the
+  per-install token. Every request is marked as from a token holder or not: only token
+  holders may see what this user browsed (the score cache, the status counters).
+* Authenticity: ``daemon_proof`` answers the extension's challenge, so that a process that
+  took the daemon's port first, lacking the token, cannot pass for the daemon.
 * Errors: every failure is JSON ``{"error", "code"}``, never a traceback.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -22,9 +28,14 @@ log = logging.getLogger(__name__)
 TOKEN_FILE = "token"
 EXTENSION_ORIGIN_SCHEMES = ("chrome-extension://", "moz-extension://", "safari-web-extension://")
 LOOPBACK_HOST_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
-# Routes that change nothing the user owns, so a paired-or-not extension may call them.
-TOKENLESS_ROUTES = frozenset({("POST", "/v1/check"), ("POST", "/v1/check-batch"), ("POST", "/v1/pair")})
+# Routes that change nothing the user owns and show nothing of their browsing, so a
+# paired-or-not extension may call them.
+TOKENLESS_ROUTES = frozenset({("POST", "/v1/check"), ("POST", "/v1/check-batch"), ("POST", "/v1/pair"), ("POST", "/v1/hello")})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOKEN_HOLDER = web.RequestKey("token_holder", bool)
+HELLO_NONCE = re.compile(r"[0-9a-f]{64}")
+# Domain separation: a proof is good for this one question and nothing else signed with the token.
+HELLO_CONTEXT = b"baitwatch-daemon-v1:"
 
 
 class ApiError(Exception):
@@ -54,6 +65,12 @@ def load_or_create_token(folder: Path) -> str:
         stream.write(token + "\n")
     os.replace(temp, path)
     return token
+
+
+def daemon_proof(token: str, nonce: str) -> str:
+    """The answer to ``POST /v1/hello``: HMAC-SHA256 of the nonce under the token, which
+    shows the token is known here without giving it away."""
+    return hmac.new(token.encode("utf-8"), HELLO_CONTEXT + nonce.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 def error_body(status: int, code: str, message: str) -> web.Response:
@@ -115,10 +132,12 @@ def token_guard(token: str):
 
     @web.middleware
     async def middleware(request: web.Request, handler):
+        # aiohttp keeps a header's undecodable bytes as surrogates; they must not crash the compare.
+        given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
+        request[TOKEN_HOLDER] = hmac.compare_digest(given, expected)
         unknown_route = request.match_info.http_exception is not None  # answered 404 or 405
         if not unknown_route and request.method not in SAFE_METHODS and (request.method, request.path) not in TOKENLESS_ROUTES:
-            given = request.headers.get("Authorization", "").encode()
-            if not hmac.compare_digest(given, expected):
+            if not request[TOKEN_HOLDER]:
                 raise ApiError(401, "token-required", "This route needs the daemon's token; pair the extension first.")
         return await handler(request)
 

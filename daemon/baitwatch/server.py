@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from aiohttp import web
@@ -20,39 +21,61 @@ from baitwatch.batcher import MicroBatcher
 from baitwatch.cache import ScoreCache
 from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
 from baitwatch.config import Config
+from baitwatch.familiar import FamiliarSites
 from baitwatch.known_good import shipped_known_good
-from baitwatch.pairing import CODE_LIFETIME_SECONDS, Pairing
+from baitwatch.lookalike import shipped_detector
+from baitwatch.pairing import CODE_LIFETIME_SECONDS, GuessTurns, Pairing
 from baitwatch.paths import config_dir, data_dir
-from baitwatch.policy import skip_reason
-from baitwatch.security import ApiError, host_guard, json_errors, load_or_create_token, origin_guard, token_guard
+from baitwatch.platforms import UntrustableSite, shipped_platforms
+from baitwatch.redact import redacted_url
+from baitwatch.security import (
+    HELLO_NONCE,
+    TOKEN_HOLDER,
+    ApiError,
+    daemon_proof,
+    host_guard,
+    json_errors,
+    load_or_create_token,
+    origin_guard,
+    token_guard,
+)
 from baitwatch.store import Store
-from baitwatch.urls import InvalidUrl, canonicalize, registrable_domain
-from baitwatch.verdict import Verdict
+from baitwatch.urls import InvalidUrl, canonicalize, is_unicode_text
+from baitwatch.verdict import Verdict, rule_verdict
 
 log = logging.getLogger(__name__)
 
+# The one size limit on a request. A longer URL is not refused: canonicalize cuts its path
+# and query to 2,048 characters (the model reads its first 64 tokens anyway).
 MAX_BODY_BYTES = 1 << 20
-MAX_REQUEST_URL_CHARS = 8192
 MAX_BATCH_URLS = 256
+MAX_NUMBER_DIGITS = 100
 FEEDBACK_LABELS = ("safe", "phishing")
+UNREMEMBERED_REASONS = ("disabled", "not-web", "private-address")  # no site, or not yours to count
 
+TOKEN = web.AppKey("token", str)
 STORE = web.AppKey("store", Store)
 CONFIG = web.AppKey("config", Config)
 PAIRING = web.AppKey("pairing", Pairing)
+GUESS_TURNS = web.AppKey("guess_turns", GuessTurns)
+FAMILIAR = web.AppKey("familiar", FamiliarSites)
 STATE = web.AppKey("state", dict)
 
 
-def create_app(config: Config) -> web.Application:
+def create_app(config: Config, clock=time.time) -> web.Application:
     token = load_or_create_token(config_dir())
     extra_hosts = frozenset({config.host}) if config.unsafe_allow_remote else frozenset()
     app = web.Application(
         client_max_size=MAX_BODY_BYTES,
         middlewares=[json_errors, host_guard(extra_hosts), origin_guard, token_guard(token)],
     )
+    app[TOKEN] = token
     app[CONFIG] = config
     app[STORE] = Store(data_dir())
     app[PAIRING] = Pairing(token)
-    app[STATE] = {"started": time.time(), "counters": Counter()}
+    app[GUESS_TURNS] = GuessTurns()
+    app[FAMILIAR] = FamiliarSites(app[STORE], clock, config.familiar_sites)
+    app[STATE] = {"started": time.time(), "counters": Counter(), "visits": set()}
     app.cleanup_ctx.append(_model_context)
     app.add_routes(
         [
@@ -65,8 +88,10 @@ def create_app(config: Config) -> web.Application:
             web.post("/v1/allowlist", add_to_allowlist),
             web.delete("/v1/allowlist", remove_from_allowlist),
             web.post("/v1/feedback", add_feedback),
+            web.delete("/v1/familiar", forget_familiar_sites),
             web.post("/v1/pair", pair),
             web.post("/v1/pair/code", new_pairing_code),
+            web.post("/v1/hello", hello),
         ]
     )
     return app
@@ -80,35 +105,46 @@ async def _model_context(app: web.Application):
     state["cache"] = ScoreCache(config.cache_entries, config.cache_ttl_seconds)
     state["batcher"] = MicroBatcher(classifier.score)
     state["known_good"] = shipped_known_good()
+    shipped_detector()  # build the lookalike index now, not on the first check
     log.info("model %s loaded; listening for checks", card.id)
     yield
     await state["batcher"].close()
 
 
 # --- request parsing ---------------------------------------------------------------------
+def _short_int(digits: str) -> int:
+    # No field takes a long number, and Python 3.10 spends time growing with the square of
+    # the digits on converting one: a body of a million would hold up every check for seconds.
+    if len(digits) > MAX_NUMBER_DIGITS:
+        raise ApiError(400, "bad-json", f"The request body holds a number longer than {MAX_NUMBER_DIGITS} digits.")
+    return int(digits)
+
+
 async def _json_object(request: web.Request) -> dict:
     body = await request.read()
     try:
-        value = json.loads(body)
+        value = json.loads(body, parse_int=_short_int)
     except ValueError:
         raise ApiError(400, "bad-json", "The request body is not valid JSON.") from None
+    except RecursionError:  # json refuses nesting deeper than Python's recursion limit
+        raise ApiError(400, "bad-json", "The request body is nested too deeply.") from None
     if not isinstance(value, dict):
         raise ApiError(400, "bad-json", "The request body must be a JSON object.")
     return value
 
 
-def _string_field(body: dict, name: str, max_chars: int) -> str:
+def _string_field(body: dict, name: str, max_chars: int | None = None) -> str:
     value = body.get(name)
     if not isinstance(value, str) or not value.strip():
         raise ApiError(400, f"missing-{name}", f"The body needs a non-empty string field {name!r}.")
-    if len(value) > max_chars:
+    if max_chars is not None and len(value) > max_chars:
         raise ApiError(400, f"{name}-too-long", f"The field {name!r} is longer than {max_chars} characters.")
+    if not is_unicode_text(value):
+        raise ApiError(400, f"bad-{name}", f"The field {name!r} holds a lone surrogate, which is not a Unicode character.")
     return value
 
 
 def _parse_url(raw: str):
-    if len(raw) > MAX_REQUEST_URL_CHARS:
-        raise ApiError(400, "url-too-long", f"The URL is longer than {MAX_REQUEST_URL_CHARS} characters.")
     try:
         return canonicalize(raw)
     except InvalidUrl as error:
@@ -116,27 +152,40 @@ def _parse_url(raw: str):
 
 
 # --- verdicts ----------------------------------------------------------------------------
-async def _verdicts(app: web.Application, urls: list) -> list[Verdict]:
+async def _verdicts(request: web.Request, urls: list) -> list[Verdict]:
+    app = request.app
     state, store = app[STATE], app[STORE]
-    card, cache = state["card"], state["cache"]
+    card = state["card"]
+    # Whether a URL is cached tells who asks that this user visited it (by the flag and by
+    # the answer's speed), so only the token holder, the paired extension, reads or fills it.
+    cache: ScoreCache | None = state["cache"] if request[TOKEN_HOLDER] else None
+    # Familiar sites are this user's browsing too: another process must not learn them from a
+    # lookalike that names one or a suspicious score turned safe.
+    familiar = app[FAMILIAR] if request[TOKEN_HOLDER] else None
     enabled = store.settings["enabled"]
     allowlist = store.allowed_domains
     verdicts: list[Verdict | None] = []
     misses = []
     for url in urls:
-        reason = skip_reason(url, enabled=enabled, user_allowlist=allowlist, known_good=state["known_good"])
-        if reason:
-            verdicts.append(Verdict.skipped(url, reason, card))
+        ruled = rule_verdict(
+            url, card, familiar=familiar.names if familiar else frozenset(), enabled=enabled, user_allowlist=allowlist, known_good=state["known_good"]
+        )
+        if ruled:
+            verdicts.append(ruled)
             continue
-        score = cache.get(card.id, url.text)
+        score = None if cache is None else cache.get(card.id, url.text)
         verdicts.append(None if score is None else Verdict.scored(url, score, card, cached=True))
         if score is None:
             misses.append(len(verdicts) - 1)
     if misses:
         scores = await state["batcher"].score([urls[i].text for i in misses])
         for index, score in zip(misses, scores):
-            cache.put(card.id, urls[index].text, score)
+            if cache is not None:
+                cache.put(card.id, urls[index].text, score)
             verdicts[index] = Verdict.scored(urls[index], score, card)
+    for index, verdict in enumerate(verdicts):
+        if familiar and verdict.verdict == "suspicious" and await asyncio.to_thread(familiar.is_familiar, verdict.domain):
+            verdicts[index] = replace(verdict, verdict="safe", reason="familiar")
     counters = state["counters"]
     for url, verdict in zip(urls, verdicts):
         counters["checked"] += 1
@@ -146,9 +195,27 @@ async def _verdicts(app: web.Application, urls: list) -> list[Verdict]:
 
 
 async def check(request: web.Request) -> web.Response:
-    url = _parse_url(_string_field(await _json_object(request), "url", MAX_REQUEST_URL_CHARS))
-    (verdict,) = await _verdicts(request.app, [url])
+    url = _parse_url(_string_field(await _json_object(request), "url"))
+    (verdict,) = await _verdicts(request, [url])
+    # Only the paired extension's checks are this user's visits; another process's are not.
+    if request[TOKEN_HOLDER] and verdict.reason not in UNREMEMBERED_REASONS and verdict.verdict != "phishing":
+        _remember_visit(request.app, verdict.domain)
     return web.json_response(verdict.as_dict())
+
+
+def _remember_visit(app: web.Application, domain: str) -> None:
+    """Count the visit day off the answer's path (a slow hash, maybe a disk write)."""
+
+    def record() -> None:
+        try:
+            app[FAMILIAR].record_visit(domain)
+        except OSError as error:
+            log.warning("could not remember a visit day: %s", error)
+
+    visits = app[STATE]["visits"]  # held, so the tasks are not collected mid-run
+    task = asyncio.ensure_future(asyncio.to_thread(record))
+    visits.add(task)
+    task.add_done_callback(visits.discard)
 
 
 async def check_batch(request: web.Request) -> web.Response:
@@ -163,7 +230,7 @@ async def check_batch(request: web.Request) -> web.Response:
             parsed.append(_parse_url(raw))
         except ApiError as error:
             errors[position] = {"url": raw[:200], "error": error.message, "code": error.code}
-    verdicts = iter(await _verdicts(request.app, parsed))
+    verdicts = iter(await _verdicts(request, parsed))
     results = [errors[i] if i in errors else next(verdicts).as_dict() for i in range(len(raw_urls))]
     return web.json_response({"results": results})
 
@@ -173,23 +240,26 @@ async def status(request: web.Request) -> web.Response:
     app = request.app
     state, store = app[STATE], app[STORE]
     card: ModelCard = state["card"]
-    return web.json_response(
-        {
-            "version": __version__,
-            "enabled": store.settings["enabled"],
-            "model": {
-                "id": card.id,
-                "threshold": card.threshold,
-                "metrics": card.raw.get("metrics", {}).get("int8", {}).get("overall"),
-            },
+    answer = {
+        "version": __version__,
+        "enabled": store.settings["enabled"],
+        "model": {
+            "id": card.id,
+            "threshold": card.threshold,
+            "suspicious_threshold": card.suspicious_threshold,
+            "metrics": card.raw.get("metrics", {}).get("int8", {}).get("overall"),
+        },
+        "allowlist_size": len(store.allowlist),
+        "problems": store.problems,
+        "uptime_seconds": round(time.time() - state["started"], 1),
+    }
+    if request[TOKEN_HOLDER]:  # these follow the user's browsing, so only the token holder sees them
+        answer |= {
             "cache": state["cache"].stats(),
             "counters": dict(state["counters"]) | {"model_calls": state["batcher"].model_calls},
-            "allowlist_size": len(store.allowlist),
             "feedback_entries": store.feedback_count,
-            "problems": store.problems,
-            "uptime_seconds": round(time.time() - state["started"], 1),
         }
-    )
+    return web.json_response(answer)
 
 
 async def get_settings(request: web.Request) -> web.Response:
@@ -206,16 +276,20 @@ async def put_settings(request: web.Request) -> web.Response:
     return web.json_response(settings)
 
 
-def _domain_field(body: dict) -> str:
-    """The registrable domain of a host name or of a whole URL."""
+def _allowlist_entry(body: dict) -> str:
+    """The trust scope (platforms.py) of a host name, a host and path, or a whole URL."""
     raw = _string_field(body, "domain", 1024).strip()
     try:
-        url = canonicalize(raw if "://" in raw else f"http://{raw}/")
+        url = canonicalize(raw if "://" in raw else f"http://{raw}")
     except InvalidUrl:
         url = None
-    if url is None or not url.is_web or ("://" not in raw and url.text != f"http://{url.host}/"):
+    bare_host_not_alone = "://" not in raw and url is not None and (url.userinfo or url.port is not None)
+    if url is None or not url.is_web or bare_host_not_alone:
         raise ApiError(400, "bad-domain", "The domain must be a host name such as example.com, or a web URL.")
-    return registrable_domain(url.host)
+    try:
+        return shipped_platforms().trust_scope(url)
+    except UntrustableSite as error:
+        raise ApiError(400, "untrustable-site", f"{error}.") from None
 
 
 async def get_allowlist(request: web.Request) -> web.Response:
@@ -223,24 +297,30 @@ async def get_allowlist(request: web.Request) -> web.Response:
 
 
 async def add_to_allowlist(request: web.Request) -> web.Response:
-    domain = _domain_field(await _json_object(request))
-    log.info("allowlisted %s", domain)
-    return web.json_response({"domains": await asyncio.to_thread(request.app[STORE].allow, domain)})
+    entry = _allowlist_entry(await _json_object(request))
+    log.info("allowlisted %s", entry)
+    domains = await asyncio.to_thread(request.app[STORE].allow, entry)
+    return web.json_response({"domains": domains, "trusted": entry})
 
 
 async def remove_from_allowlist(request: web.Request) -> web.Response:
-    domain = _domain_field(await _json_object(request))
-    return web.json_response({"domains": await asyncio.to_thread(request.app[STORE].disallow, domain)})
+    body = await _json_object(request)
+    store = request.app[STORE]
+    listed = body.get("domain")  # an entry as GET lists it, whatever scope rules it predates
+    entry = listed if isinstance(listed, str) and listed in store.allowed_domains else _allowlist_entry(body)
+    return web.json_response({"domains": await asyncio.to_thread(store.disallow, entry)})
 
 
 async def add_feedback(request: web.Request) -> web.Response:
     body = await _json_object(request)
-    url = _parse_url(_string_field(body, "url", MAX_REQUEST_URL_CHARS))
+    url = _parse_url(_string_field(body, "url"))
+    if not url.is_web:
+        raise ApiError(400, "bad-url", "Feedback is about web pages: the URL must be http or https.")
     label = body.get("label")
     if label not in FEEDBACK_LABELS:
         raise ApiError(400, "bad-label", "The label must be 'safe' or 'phishing'.")
     entry = {
-        "url": url.text,
+        "url": redacted_url(url),  # no credentials or query values on disk
         "label": label,
         "model": request.app[STATE]["card"].id,
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -250,8 +330,16 @@ async def add_feedback(request: web.Request) -> web.Response:
     return web.json_response({"stored": entry}, status=201)
 
 
+async def forget_familiar_sites(request: web.Request) -> web.Response:
+    await asyncio.to_thread(request.app[FAMILIAR].forget)
+    log.info("familiar sites forgotten")
+    return web.json_response({"forgotten": True})
+
+
 async def pair(request: web.Request) -> web.Response:
     code = _string_field(await _json_object(request), "code", 16).strip()
+    if not await request.app[GUESS_TURNS].take():
+        raise ApiError(429, "pairing-busy", "Too many pairing attempts right now; type the code again in a moment.")
     token = request.app[PAIRING].redeem(code)
     if token is None:
         raise ApiError(401, "bad-code", "That pairing code is wrong or has expired; ask for a new one.")
@@ -261,3 +349,11 @@ async def pair(request: web.Request) -> web.Response:
 
 async def new_pairing_code(request: web.Request) -> web.Response:
     return web.json_response({"code": request.app[PAIRING].new_code(), "expires_in_seconds": CODE_LIFETIME_SECONDS})
+
+
+async def hello(request: web.Request) -> web.Response:
+    body = await _json_object(request)
+    nonce = body.get("nonce")
+    if set(body) != {"nonce"} or not isinstance(nonce, str) or not HELLO_NONCE.fullmatch(nonce):
+        raise ApiError(400, "bad-nonce", "The body must be {\"nonce\": N} where N is exactly 64 lowercase hex characters.")
+    return web.json_response({"proof": daemon_proof(request.app[TOKEN], nonce)})

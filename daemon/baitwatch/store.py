@@ -1,4 +1,4 @@
-"""The user's data: settings, allowlist and feedback, under the data folder.
+"""The user's data: settings, allowlist, feedback and familiar sites, under the data folder.
 
 Whole files are written atomically (temp file, fsync, rename), so a crash mid-write leaves
 the previous version. Feedback is append-only JSON Lines, so a crash can at worst leave a
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import tempfile
 import threading
 import time
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 SETTINGS_FILE = "settings.json"
 ALLOWLIST_FILE = "allowlist.json"
 FEEDBACK_FILE = "feedback.jsonl"
+FAMILIAR_FILE = "familiar.json"
 DEFAULT_SETTINGS = {"enabled": True}
 MAX_FEEDBACK_ENTRIES = 100_000
 
@@ -61,6 +63,19 @@ def _valid_allowlist(value) -> bool:
     return isinstance(value, list) and all(isinstance(domain, str) for domain in value)
 
 
+def _valid_familiar(value) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("salt"), str)
+        and isinstance(value.get("sites"), dict)
+        and all(isinstance(days, list) and all(isinstance(day, int) for day in days) for days in value["sites"].values())
+    )
+
+
+def _new_familiar() -> dict:
+    return {"salt": secrets.token_hex(16), "sites": {}}
+
+
 class Store:
     """Settings, allowlist and feedback of one user, safe to call from several threads."""
 
@@ -72,6 +87,7 @@ class Store:
         self._settings = DEFAULT_SETTINGS | self._load_json(SETTINGS_FILE, _valid_settings, DEFAULT_SETTINGS)
         self._allowlist = frozenset(self._load_json(ALLOWLIST_FILE, _valid_allowlist, []))
         self._feedback_count = self._check_feedback()
+        self._familiar = self._load_json(FAMILIAR_FILE, _valid_familiar, None) or _new_familiar()
 
     # --- settings -------------------------------------------------------------------------
     @property
@@ -107,6 +123,30 @@ class Store:
             write_atomically(self.folder / ALLOWLIST_FILE, json.dumps(sorted(domains), indent=2) + "\n")
             self._allowlist = domains
             return sorted(domains)
+
+    # --- familiar sites: salted digests of domains and their visit days (familiar.py) -----
+    @property
+    def familiar_salt(self) -> bytes:
+        return bytes.fromhex(self._familiar["salt"])
+
+    def familiar_days(self, digest: str) -> list[int]:
+        return list(self._familiar["sites"].get(digest, ()))
+
+    def add_familiar_day(self, digest: str, day: int, keep: int) -> list[int]:
+        """Record a visit day (written only when it is new); the latest ``keep`` days stay."""
+        with self._lock:
+            days = self._familiar["sites"].get(digest, [])
+            if day not in days:
+                days = sorted([*days, day])[-keep:]
+                self._familiar["sites"][digest] = days
+                write_atomically(self.folder / FAMILIAR_FILE, json.dumps(self._familiar) + "\n")
+            return list(days)
+
+    def forget_familiar(self) -> None:
+        """Drop every digest and day, and take a new salt, so old digests match nothing."""
+        with self._lock:
+            self._familiar = _new_familiar()
+            (self.folder / FAMILIAR_FILE).unlink(missing_ok=True)
 
     # --- feedback -------------------------------------------------------------------------
     @property

@@ -6,8 +6,14 @@ and in the browser. The rules, each pinned by tests/test_urls.py:
 * Surrounding whitespace and control characters are stripped. Inside the URL, tabs and
   newlines are removed and spaces become ``%20``, as a browser does before it sends a URL.
 * A string with no scheme is read as ``http://`` (``paypal.com/login``); ``//host/`` too.
-* Scheme and host are lower-cased, an internationalised host is written in punycode
-  (IDNA 2003, as Python's ``idna`` codec does), and a trailing dot on the host is dropped.
+* The host is read as browsers read it (the WHATWG URL standard): mapped by UTS 46
+  (non-transitional, the ``idna`` package's table: lower case, ``ß`` kept, full-width dots
+  become dots), written in punycode label by label (``paßpal.example`` ->
+  ``xn--papal-mqa.example``), and a trailing dot is dropped. A host that ends in a number
+  is an IPv4 address in any of its forms (``134744072``, ``0x8.0x8.0x8.0x8``, ``010.8.8.8``)
+  and is written dotted-decimal (``8.8.8.8``), or refused if it is not a valid one. A host
+  with a forbidden code point (controls such as NUL, spaces, ``<>^|%`` and the like, or an
+  invisible joiner) is refused as a bad URL.
 * The scheme's default port (80 for http, 443 for https) is dropped; any other port is kept.
 * The fragment is dropped: it never reaches the server and says nothing about the site.
 * The userinfo is kept as written: ``https://paypal.com@evil.example/`` is a classic
@@ -30,18 +36,25 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import idna
 from publicsuffixlist import PublicSuffixList
 
 from baitwatch.errors import BaitwatchError
 
 MAX_URL_CHARS = 2048
 MAX_USERINFO_CHARS = 256
+MAX_HOST_CHARS = 253  # DNS's limit for a whole name
 WEB_SCHEMES = frozenset({"http", "https"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _EDGE_JUNK = "".join(chr(c) for c in range(0x21)) + "\x7f"
-_FORBIDDEN_HOST_CHARS = re.compile(r"[\s<>\"'`{}|\\^/?#@%]")
+# WHATWG's forbidden domain code points (controls, space, #%/:<>?@[\\]^|, DEL), other
+# whitespace, the quotes and braces no DNS name has, and the zero-width joiners that UTS 46
+# keeps but that only show as nothing.
+_FORBIDDEN_HOST_CHARS = re.compile(r"[\x00-\x20\x7f\s<>\"'`{}|\\^/?#@%:\[\]\u200c\u200d]")
+_ENDS_IN_NUMBER = re.compile(r"(?:^|\.)(?:[0-9]+|0[xX][0-9a-fA-F]*)$")
+_IPV4_PART = re.compile(r"0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*")
 _PSL = PublicSuffixList()
 
 
@@ -55,6 +68,7 @@ class CanonicalUrl:
     scheme: str
     host: str = ""
     port: int | None = None
+    userinfo: str = ""  # as kept in ``text``: the lookalike check reads it
 
     @property
     def is_web(self) -> bool:
@@ -71,11 +85,20 @@ class CanonicalUrl:
     def registrable_domain(self) -> str:
         return registrable_domain(self.host)
 
+    @property
+    def path(self) -> str:
+        """Path and query of a web URL, as kept in ``text``."""
+        userinfo = self.userinfo + "@" if self.userinfo else ""
+        port = "" if self.port is None else f":{self.port}"
+        return self.text[len(f"{self.scheme}://{userinfo}{self.host}{port}") :]
+
 
 def canonicalize(raw: str) -> CanonicalUrl:
     """Return the canonical form of ``raw``, or raise InvalidUrl with a one-line reason."""
     if not isinstance(raw, str):
         raise InvalidUrl("a URL must be a string")
+    if not is_unicode_text(raw):
+        raise InvalidUrl("the URL holds a lone surrogate, which is not a Unicode character")
     text = raw.strip(_EDGE_JUNK).replace("\t", "").replace("\n", "").replace("\r", "")
     text = text.replace(" ", "%20")
     if not text:
@@ -90,6 +113,16 @@ def canonicalize(raw: str) -> CanonicalUrl:
     if not rest.startswith("//"):
         raise InvalidUrl(f"a {scheme} URL must start with {scheme}://")
     return _canonical_web_url(scheme, rest[2:])
+
+
+def is_unicode_text(text: str) -> bool:
+    """False for a string with a lone surrogate (JSON's "\\ud800" makes one), which no
+    encoder, the tokenizer's included, can write out."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _scheme_of(text: str) -> str | None:
@@ -115,11 +148,12 @@ def _canonical_web_url(scheme: str, rest: str) -> CanonicalUrl:
     if not path_and_query.startswith("/"):
         path_and_query = "/" + path_and_query
     prefix = f"{scheme}://"
+    userinfo = userinfo[:MAX_USERINFO_CHARS]
     if userinfo:
-        prefix += userinfo[:MAX_USERINFO_CHARS] + "@"
+        prefix += userinfo + "@"
     prefix += host + (f":{port}" if port is not None else "")
     text = prefix + path_and_query[: max(1, MAX_URL_CHARS - len(prefix))]
-    return CanonicalUrl(text=text, scheme=scheme, host=host, port=port)
+    return CanonicalUrl(text=text, scheme=scheme, host=host, port=port, userinfo=userinfo)
 
 
 def _split_host_port(hostport: str) -> tuple[str, int | None]:
@@ -146,17 +180,48 @@ def _canonical_host(host: str) -> str:
             return "[" + ipaddress.IPv6Address(host[1:-1]).compressed + "]"
         except ValueError:
             raise InvalidUrl("the host is not a valid IPv6 address") from None
-    host = host.rstrip(".").lower()
+    try:
+        host = idna.uts46_remap(host, std3_rules=False, transitional=False)
+    except UnicodeError:
+        raise InvalidUrl("the host is not a valid internationalised domain name") from None
+    host = host.rstrip(".")
     if not host:
         raise InvalidUrl("the URL has no host")
-    if not host.isascii():
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            raise InvalidUrl("the host is not a valid internationalised domain name") from None
-    if _FORBIDDEN_HOST_CHARS.search(host) or len(host) > 253:
+    if _FORBIDDEN_HOST_CHARS.search(host):
         raise InvalidUrl("the host contains characters a domain name cannot have")
+    if _ENDS_IN_NUMBER.search(host):
+        return _ipv4(host)
+    if not host.isascii():
+        host = ".".join(_punycode(label) for label in host.split("."))
+    if len(host) > MAX_HOST_CHARS:
+        raise InvalidUrl(f"the host is longer than the {MAX_HOST_CHARS} characters a domain name may have")
     return host
+
+
+def _punycode(label: str) -> str:
+    return label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+
+
+def _ipv4(host: str) -> str:
+    """WHATWG's IPv4 parser: up to four parts, each decimal, 0x-hex or 0-octal; the last
+    part fills the remaining bytes (``134744072`` is 8.8.8.8, ``127.1`` is 127.0.0.1)."""
+    parts = host.split(".")
+    if len(parts) > 4:
+        raise InvalidUrl("the host ends in a number but is not an IPv4 address")
+    if not all(_IPV4_PART.fullmatch(part) for part in parts):
+        raise InvalidUrl("the host ends in a number but is not an IPv4 address")
+    numbers = [_ipv4_number(part) for part in parts]
+    *leading, last = numbers
+    if any(number > 255 for number in leading) or last >= 256 ** (5 - len(numbers)):
+        raise InvalidUrl("the host is an IPv4 address with a part out of range")
+    value = last + sum(number << (8 * (3 - position)) for position, number in enumerate(leading))
+    return str(ipaddress.IPv4Address(value))
+
+
+def _ipv4_number(part: str) -> int:
+    if part[:2].lower() == "0x":
+        return int(part[2:] or "0", 16)
+    return int(part, 8 if part.startswith("0") else 10)
 
 
 @lru_cache(maxsize=65536)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from baitwatch.classifier import Classifier, ModelCard
+from baitwatch.lookalike import Lookalike, find_lookalike
 from baitwatch.policy import skip_reason
 from baitwatch.urls import CanonicalUrl
 
@@ -12,21 +13,28 @@ from baitwatch.urls import CanonicalUrl
 @dataclass(frozen=True)
 class Verdict:
     url: str
-    verdict: str  # "phishing", "safe" or "skipped"
+    verdict: str  # "phishing", "suspicious", "safe" or "skipped"
     score: float | None  # None when the model was not asked
     threshold: float
-    reason: str  # "model", or why the URL was skipped
+    reason: str  # "model", "lookalike", "familiar" (a suspicious score on a familiar site), or why it was skipped
     model: str
-    domain: str | None  # the registrable domain, what "Trust this site" would allow
+    domain: str | None  # the registrable domain
     cached: bool = False
+    imitates: str | None = None  # the protected domain a "lookalike" imitates
 
     @classmethod
     def skipped(cls, url: CanonicalUrl, reason: str, card: ModelCard) -> Verdict:
         return cls(url.text, "skipped", None, card.threshold, reason, card.id, _domain(url))
 
     @classmethod
+    def lookalike(cls, url: CanonicalUrl, found: Lookalike, card: ModelCard) -> Verdict:
+        """Phishing by rule, whatever the model would say: the model is not asked."""
+        return cls(url.text, "phishing", None, card.threshold, "lookalike", card.id, _domain(url), imitates=found.imitates)
+
+    @classmethod
     def scored(cls, url: CanonicalUrl, score: float, card: ModelCard, cached: bool = False) -> Verdict:
-        verdict = "phishing" if score >= card.threshold else "safe"
+        suspicious = card.suspicious_threshold is not None and score >= card.suspicious_threshold
+        verdict = "phishing" if score >= card.threshold else "suspicious" if suspicious else "safe"
         return cls(url.text, verdict, round(score, 6), card.threshold, "model", card.id, _domain(url), cached)
 
     def as_dict(self) -> dict:
@@ -37,12 +45,19 @@ def _domain(url: CanonicalUrl) -> str | None:
     return url.registrable_domain if url.is_web else None
 
 
+def rule_verdict(url: CanonicalUrl, card: ModelCard, familiar: frozenset[str] = frozenset(), **policy) -> Verdict | None:
+    """The verdict the rules give without the model (skipped, or a lookalike of a protected
+    site, familiar ones included), or None to score ``url``. ``policy`` holds the keyword
+    arguments of ``policy.skip_reason``."""
+    reason = skip_reason(url, **policy)
+    if reason:
+        return Verdict.skipped(url, reason, card)
+    found = find_lookalike(url, policy.get("user_allowlist", frozenset()) | familiar)
+    return Verdict.lookalike(url, found, card) if found else None
+
+
 def judge(urls: list[CanonicalUrl], classifier: Classifier, card: ModelCard, **policy) -> list[Verdict]:
-    """Verdicts for ``urls`` in order, scoring all unskipped ones in one batch.
-    ``policy`` holds the keyword arguments of ``policy.skip_reason``."""
-    reasons = [skip_reason(url, **policy) for url in urls]
-    scores = iter(classifier.score([url.text for url, reason in zip(urls, reasons) if reason is None]).tolist())
-    return [
-        Verdict.skipped(url, reason, card) if reason else Verdict.scored(url, next(scores), card)
-        for url, reason in zip(urls, reasons)
-    ]
+    """Verdicts for ``urls`` in order, scoring all the rules leave in one batch."""
+    ruled = [rule_verdict(url, card, **policy) for url in urls]
+    scores = iter(classifier.score([url.text for url, verdict in zip(urls, ruled) if verdict is None]).tolist())
+    return [verdict or Verdict.scored(url, next(scores), card) for url, verdict in zip(urls, ruled)]

@@ -1,40 +1,65 @@
-// The background: checks each top-frame navigation with the daemon, keeps per-tab verdicts,
-// paints the toolbar icon, and carries out what the banner, popup and options ask for.
+// The background: checks every document's address with the daemon, keeps per-tab verdicts,
+// sends a tab whose page is flagged to the extension's warning page, paints the toolbar
+// icon, and carries out what the extension's own pages ask for. Content scripts (inside web
+// pages that may be hostile) may only ask whether their page needs the reminder banner.
 
 import { Backoff } from "./lib/backoff.js";
 import { isCheckable } from "./lib/checkable.js";
-import { DaemonClient, DaemonError, DaemonUnreachable, DEFAULT_PORT } from "./lib/daemon-client.js";
+import { Coalescer } from "./lib/coalescer.js";
+import { DaemonClient, DaemonError, DaemonUnreachable, DEFAULT_PORT, NotTheDaemon } from "./lib/daemon-client.js";
+import { explain, siteOf } from "./lib/explain.js";
 import { shieldIcon } from "./lib/icon.js";
+import { readPrivate, removePrivate, writePrivate } from "./lib/private-store.js";
+import { senderKind } from "./lib/sender.js";
 import * as tabState from "./lib/tab-state.js";
 import { TOOLBAR, toolbarState } from "./lib/toolbar-state.js";
 
-const tabs = new Map();
-const daemon = { reachable: true, enabled: true, paired: false };
+const EXTENSION = { id: chrome.runtime.id, origin: chrome.runtime.getURL("") };
+const WARNING_PAGE = chrome.runtime.getURL("warning/warning.html");
+const REMINDER_SCRIPT = "content/reminder.js";
+const SAFE_PAGES = ["chrome://newtab/", "about:blank"]; // Firefox refuses the first
+const ARRIVAL_MS = 1500; // how long a tab may take to reach the warning page before it is replaced
+
+const tabs = new Map(); // tabId -> the top document's state (lib/tab-state.js)
+const warnings = new Map(); // tabId -> { url, verdict, returnTo, shown }: what the warning page in that tab is about
+const continued = new Map(); // tabId -> { host, domains }: flagged sites the person chose to visit anyway
+const openedBy = new Map(); // tabId -> the flagged tab state of the page that opened it
+const daemon = { reachable: true, enabled: true, paired: false, genuine: true };
 const backoff = new Backoff();
 let retryTimer = null;
 
-async function stored() {
-  return chrome.storage.local.get({ daemonPort: DEFAULT_PORT, token: null, checked: 0, warnings: 0 });
+const tabOf = (tabId) => tabs.get(tabId) ?? tabState.initialTab();
+
+function hostOf(url) {
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
 }
 
+function settings() {
+  return readPrivate({ daemonPort: DEFAULT_PORT, token: null });
+}
+
+// One client while the port and token stay the same, so the daemon proves itself once (and
+// again after a connection error), not before every check.
+let current = null;
+
 async function client() {
-  const { daemonPort, token } = await stored();
+  const { daemonPort, token } = await settings();
   daemon.paired = Boolean(token);
-  return new DaemonClient({ port: daemonPort, token });
+  if (current?.port !== daemonPort || current?.token !== token) current = new DaemonClient({ port: daemonPort, token });
+  return current;
 }
 
 async function count(name) {
-  const values = await stored();
+  const values = await chrome.storage.local.get({ [name]: 0 });
   await chrome.storage.local.set({ [name]: values[name] + 1 });
 }
 
-function send(tabId, message) {
-  chrome.tabs.sendMessage(tabId, message, { frameId: 0 }).catch(() => {}); // no content script there
-}
-
 async function paint(tabId) {
-  const tab = tabs.get(tabId) ?? tabState.initialTab();
-  const look = TOOLBAR[toolbarState(tab, daemon)];
+  const look = TOOLBAR[toolbarState(tabOf(tabId), daemon)];
   await Promise.all([
     chrome.action.setBadgeText({ tabId, text: look.badge }),
     chrome.action.setBadgeBackgroundColor({ tabId, color: look.color }),
@@ -70,50 +95,158 @@ async function probe() {
     return;
   }
   markReachable();
+  recheck(["unreachable"]);
+  await paintAll();
+}
+
+// Checks again the tabs whose last check could not be made.
+function recheck(statuses) {
   for (const [tabId, tab] of tabs) {
-    if (tab.status === "unreachable") checkTab(tabId, tab.url);
+    if (statuses.includes(tab.status)) requestCheck(tabId, 0, tab.url, { newDocument: false });
   }
-  await paintAll();
 }
 
-async function checkTab(tabId, url) {
-  const { daemonPort } = await stored();
-  const previous = tabs.get(tabId) ?? tabState.initialTab();
-  if (tabState.showsBanner(previous)) send(tabId, { type: "hide-banner" });
-  const checkable = isCheckable(url, daemonPort);
-  tabs.set(tabId, tabState.onNavigate(previous, url, checkable));
-  await paint(tabId);
-  if (!checkable) return;
+// --- Checking ---------------------------------------------------------------------------
+
+const checks = new Coalescer(runCheck);
+
+// Every check is asked for here and coalesced per frame: a new document's address is always
+// checked, and of its same-document changes the latest wins. If it is flagged, Continue on
+// the warning page returns to `returnTo`: the flagged address itself, or for a sub-frame the
+// page around it.
+function requestCheck(tabId, frameId, url, { newDocument }) {
+  const tab = tabOf(tabId);
+  const request = { tabId, check: { ...tabState.checkRequest(tab), url }, returnTo: frameId === 0 ? url : tab.url };
+  if (newDocument) checks.restart(`${tabId}/${frameId}`, request);
+  else checks.request(`${tabId}/${frameId}`, request);
+}
+
+async function runCheck(key, { tabId, check, returnTo }) {
+  let verdict;
   try {
-    const verdict = await (await client()).check(url);
+    verdict = await withToken((c) => c.check(check.url));
     markReachable();
-    daemon.enabled = verdict.reason !== "disabled";
-    const tab = tabState.onVerdict(tabs.get(tabId) ?? tabState.initialTab(), url, verdict);
-    tabs.set(tabId, tab);
-    await count("checked");
-    if (tabState.showsBanner(tab)) {
-      await count("warnings");
-      send(tabId, { type: "show-banner", verdict });
-    }
   } catch (error) {
-    if (!(error instanceof DaemonUnreachable)) {
-      console.warn("baitwatch: the daemon could not check this page:", error.message);
-      tabs.set(tabId, { ...tabs.get(tabId), status: "idle" });
-    } else {
-      markUnreachable();
-      tabs.set(tabId, tabState.onUnreachable(tabs.get(tabId) ?? tabState.initialTab(), url));
-    }
+    const why = error instanceof DaemonUnreachable ? "unreachable" : "error";
+    if (why === "unreachable") markUnreachable();
+    else console.warn("baitwatch: the daemon could not check a page:", error.message);
+    if (error instanceof NotTheDaemon) daemon.genuine = false;
+    tabs.set(tabId, tabState.onCheckFailed(tabOf(tabId), check, why));
+    await paint(tabId);
+    return;
   }
-  await paintAll();
+  daemon.enabled = verdict.reason !== "disabled";
+  daemon.genuine = true;
+  await count("checked");
+  const before = tabOf(tabId);
+  const after = tabState.onVerdict(before, check, verdict);
+  tabs.set(tabId, after);
+  // Not awaited: what the warning waits on (a page to load) must not hold up this tab's next check.
+  if (after !== before && tabState.isFlagged(after)) warn(tabId, check.url, verdict, returnTo);
+  await paint(tabId);
 }
 
-function onTopFrameNavigation(details) {
-  if (details.frameId === 0) checkTab(details.tabId, details.url);
+function isContinued(tabId, verdict) {
+  return continued.get(tabId)?.domains.has(siteOf(verdict)) ?? false;
 }
 
-chrome.webNavigation.onCommitted.addListener(onTopFrameNavigation);
-chrome.webNavigation.onHistoryStateUpdated.addListener(onTopFrameNavigation);
-chrome.tabs.onRemoved.addListener((tabId) => tabs.delete(tabId));
+// A flagged address: the tab goes to the warning page, unless the person already chose to
+// continue to this site in this tab; then the page keeps a reminder banner.
+async function warn(tabId, url, verdict, returnTo) {
+  if (isContinued(tabId, verdict)) {
+    await showReminder(tabId);
+    return;
+  }
+  const warning = { url, verdict, returnTo };
+  warnings.set(tabId, warning);
+  await count("warnings");
+  const warningUrl = `${WARNING_PAGE}?url=${encodeURIComponent(url)}`;
+  await chrome.tabs.update(tabId, { url: warningUrl }).catch(() => {}); // the tab closed
+  // A page can hold its tab with a beforeunload handler: then the warning replaces the tab.
+  await new Promise((done) => setTimeout(done, ARRIVAL_MS));
+  if (!tabs.has(tabId) || warning.shown || warnings.get(tabId) !== warning) return;
+  try {
+    const { index, windowId, active } = await chrome.tabs.get(tabId);
+    const replacement = await chrome.tabs.create({ url: warningUrl, index, windowId, active });
+    warnings.set(replacement.id, warning);
+    await chrome.tabs.remove(tabId);
+  } catch {
+    // the tab went away meanwhile
+  }
+}
+
+async function showReminder(tabId) {
+  try {
+    await chrome.tabs.sendMessage(tabId, { type: "show-reminder" }, { frameId: 0 });
+  } catch {
+    // No reminder script in the page yet (a tab open before the extension was installed, or a
+    // page that loaded before the script could run): put one in; it asks for its text.
+    await chrome.scripting
+      ?.executeScript({ target: { tabId, frameIds: [0] }, files: [REMINDER_SCRIPT], injectImmediately: true })
+      .catch(() => {}); // a page the extension may not touch
+  }
+}
+
+// The page's own replaceState may have moved its address since, so the host is compared.
+function reminderFor(tabId, frameUrl) {
+  const tab = tabOf(tabId);
+  if (!tabState.isFlagged(tab) || hostOf(tab.url) !== hostOf(frameUrl) || !isContinued(tabId, tab.verdict)) return null;
+  return explain(tab.verdict).reminder;
+}
+
+// --- Navigation events -------------------------------------------------------------------
+
+async function onDocument(details) {
+  const { tabId, frameId, url } = details;
+  const checkable = isCheckable(url, (await settings()).daemonPort);
+  if (frameId !== 0) {
+    if (checkable) requestCheck(tabId, frameId, url, { newDocument: true });
+    return;
+  }
+  const previous = tabOf(tabId);
+  const warning = warnings.get(tabId);
+  if (url.startsWith(WARNING_PAGE) && warning) {
+    warning.shown = true;
+    tabs.set(tabId, tabState.onWarningShown(previous, url, warning.verdict));
+    await paint(tabId);
+    return;
+  }
+  if (continued.get(tabId)?.host !== hostOf(url)) continued.delete(tabId);
+  tabs.set(tabId, tabState.onNewDocument(previous, url, checkable));
+  const opener = openedBy.get(tabId);
+  openedBy.delete(tabId);
+  if (checkable) requestCheck(tabId, 0, url, { newDocument: true });
+  else if (opener && /^(about|blob|data):/.test(url)) {
+    // A page with no address of its own, opened by a flagged page: it inherits the warning.
+    tabs.set(tabId, tabState.onVerdict(tabOf(tabId), tabState.checkRequest(tabOf(tabId)), opener.verdict));
+    warn(tabId, url, opener.verdict, opener.url);
+  }
+  await paint(tabId);
+}
+
+async function onSameDocument(details) {
+  const { tabId, frameId, url } = details;
+  const checkable = isCheckable(url, (await settings()).daemonPort);
+  if (frameId === 0) {
+    tabs.set(tabId, tabState.onSameDocument(tabOf(tabId), url, checkable));
+    await paint(tabId);
+  }
+  if (checkable) requestCheck(tabId, frameId, url, { newDocument: false });
+}
+
+chrome.webNavigation.onCommitted.addListener(onDocument);
+chrome.webNavigation.onHistoryStateUpdated.addListener(onSameDocument);
+chrome.webNavigation.onReferenceFragmentUpdated.addListener(onSameDocument);
+chrome.webNavigation.onCreatedNavigationTarget.addListener(({ sourceTabId, tabId }) => {
+  const source = tabs.get(sourceTabId);
+  if (source && tabState.isFlagged(source)) openedBy.set(tabId, source);
+});
+chrome.tabs.onRemoved.addListener((tabId) => {
+  for (const map of [tabs, warnings, continued, openedBy]) map.delete(tabId);
+  checks.forget((key) => key.startsWith(`${tabId}/`));
+});
+
+// --- Requests from the extension's pages and from content scripts ------------------------
 
 // A call that needs the token and is refused with 401 means the pairing is gone.
 async function withToken(call) {
@@ -121,7 +254,7 @@ async function withToken(call) {
     return await call(await client());
   } catch (error) {
     if (error instanceof DaemonError && error.status === 401) {
-      await chrome.storage.local.remove("token");
+      await removePrivate("token");
       daemon.paired = false;
       await paintAll();
       throw new Error("baitwatch is not paired with the daemon: open the popup and enter a pairing code.");
@@ -130,37 +263,79 @@ async function withToken(call) {
   }
 }
 
-const handlers = {
-  // From the banner's content script.
-  async hello(message, sender) {
-    const tab = tabs.get(sender.tab.id);
-    if (!tab || tab.url !== sender.tab.url) {
-      checkTab(sender.tab.id, sender.tab.url); // the worker restarted: check again, the verdict is pushed
-      return {};
+function warningOf(sender) {
+  const warning = warnings.get(sender.tab?.id);
+  if (!warning) throw new Error("This warning is out of date: check the address again by opening it anew.");
+  return warning;
+}
+
+async function goSomewhereSafe(tabId) {
+  for (const url of SAFE_PAGES) {
+    try {
+      await chrome.tabs.update(tabId, { url });
+      return;
+    } catch {
+      // this browser does not let extensions open that page; try the next
     }
-    return tabState.showsBanner(tab) ? { show: tab.verdict } : {};
+  }
+}
+
+// The tab the popup is about: the active tab of the last focused browser window.
+async function frontTab() {
+  const window = await chrome.windows.getLastFocused({ windowTypes: ["normal"] }).catch(() => null);
+  if (!window) return null;
+  const [active] = await chrome.tabs.query({ active: true, windowId: window.id });
+  return active ?? null;
+}
+
+async function flaggedFrontTab() {
+  const active = await frontTab();
+  const tab = active && tabs.get(active.id);
+  if (!tab || !tabState.isFlagged(tab)) throw new Error("This tab has no warning to act on.");
+  return { tabId: active.id, verdict: tab.verdict };
+}
+
+const fromContentScripts = {
+  async hello(message, sender) {
+    if (sender.frameId === 0 && !tabs.has(sender.tab.id)) {
+      await onDocument({ tabId: sender.tab.id, frameId: 0, url: sender.url }); // the background restarted
+    }
+    return { reminder: reminderFor(sender.tab.id, sender.url) };
   },
-  async dismiss(message, sender) {
-    tabs.set(sender.tab.id, tabState.onDismiss(tabs.get(sender.tab.id) ?? tabState.initialTab()));
+};
+
+const fromExtensionPages = {
+  // The warning page.
+  async "warning-details"(message, sender) {
+    if (!warnings.has(sender.tab?.id)) {
+      // The background restarted since the warning was shown: check the address again.
+      const url = String(message.url);
+      const verdict = await (await client()).check(url);
+      if (verdict.verdict !== "phishing") {
+        await chrome.tabs.update(sender.tab.id, { url });
+        return { flagged: false };
+      }
+      warnings.set(sender.tab.id, { url, verdict, returnTo: url });
+    }
+    const { url, verdict } = warningOf(sender);
+    return { flagged: true, url, ...explain(verdict), paired: daemon.paired };
+  },
+  async "back-to-safety"(message, sender) {
+    await goSomewhereSafe(sender.tab.id);
     return {};
   },
-  async leave(message, sender) {
-    await chrome.tabs.create({});
-    await chrome.tabs.remove(sender.tab.id);
-    return {};
-  },
-  async trust(message, sender) {
-    const tab = tabs.get(sender.tab.id);
-    await withToken((c) => c.allow(tab.verdict.domain));
-    tabs.set(sender.tab.id, tabState.onDismiss(tab));
+  async continue(message, sender) {
+    const { url, verdict, returnTo } = warningOf(sender);
+    if (message.trust) await withToken((c) => c.allow(siteOf(verdict)));
+    continued.set(sender.tab.id, { host: hostOf(returnTo), domains: new Set([siteOf(verdict)]) });
+    await chrome.tabs.update(sender.tab.id, { url: returnTo });
     return {};
   },
   async report(message, sender) {
-    const tab = tabs.get(sender.tab.id);
-    await withToken((c) => c.feedback(tab.verdict.url, "safe"));
+    await withToken((c) => c.feedback(warningOf(sender).url, "safe"));
     return {};
   },
-  // From the popup.
+  // The popup.
   async "popup-state"() {
     try {
       daemon.enabled = (await (await client()).status()).enabled;
@@ -168,49 +343,86 @@ const handlers = {
     } catch (error) {
       if (error instanceof DaemonUnreachable) markUnreachable();
     }
-    const [active] = await chrome.tabs.query({ active: true, currentWindow: true });
-    const tab = (active && tabs.get(active.id)) ?? tabState.initialTab();
-    const { checked, warnings } = await stored();
+    const active = await frontTab();
+    const tab = active ? tabOf(active.id) : tabState.initialTab();
+    const { checked, warnings: shown } = await chrome.storage.local.get({ checked: 0, warnings: 0 });
     if (active) await paint(active.id);
-    return { tab, daemon, state: toolbarState(tab, daemon), checked, warnings };
+    return { tab, daemon, state: toolbarState(tab, daemon), checked, warnings: shown };
+  },
+  async "trust-site"() {
+    const { tabId, verdict } = await flaggedFrontTab();
+    await withToken((c) => c.allow(siteOf(verdict)));
+    const warning = warnings.get(tabId);
+    if (warning?.shown && tabOf(tabId).url.startsWith(WARNING_PAGE)) await chrome.tabs.update(tabId, { url: warning.returnTo });
+    else await chrome.tabs.reload(tabId);
+    return {};
+  },
+  async "report-site"() {
+    const { verdict } = await flaggedFrontTab();
+    await withToken((c) => c.feedback(verdict.url, "safe"));
+    return {};
   },
   async "set-enabled"(message) {
-    const settings = await withToken((c) => c.setEnabled(message.enabled));
-    daemon.enabled = settings.enabled;
+    const answer = await withToken((c) => c.setEnabled(message.enabled === true));
+    daemon.enabled = answer.enabled;
     await paintAll();
-    return settings;
+    return answer;
   },
   async pair(message) {
-    const { token } = await (await client()).pair(message.code);
-    await chrome.storage.local.set({ token });
+    const { token } = await (await client()).pair(String(message.code));
+    await writePrivate({ token });
     daemon.paired = true;
+    recheck(["unchecked", "unreachable"]);
     await paintAll();
     return { paired: true };
   },
-  // From the options page.
+  // The options page.
   async allowlist() {
     return (await client()).allowlist();
   },
   async disallow(message) {
-    return withToken((c) => c.disallow(message.domain));
+    return withToken((c) => c.disallow(String(message.domain)));
+  },
+  async "get-port"() {
+    return { port: (await settings()).daemonPort };
   },
   async "set-port"(message) {
-    await chrome.storage.local.set({ daemonPort: message.port });
+    const port = Number(message.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error("The port must be a whole number from 1 to 65535.");
+    await writePrivate({ daemonPort: port });
+    daemon.genuine = true; // not known yet: the next check asks the new port's daemon for its proof
     await probe();
-    return { port: message.port };
+    return { port };
   },
 };
 
+const HANDLERS = { "extension-page": fromExtensionPages, "content-script": fromContentScripts, stranger: {} };
+
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  const handler = handlers[message?.type];
-  if (!handler) return false;
-  handler(message, sender).then(
+  const type = message?.type;
+  const handlers = HANDLERS[senderKind(sender, EXTENSION)];
+  if (typeof type !== "string" || !Object.hasOwn(handlers, type)) {
+    sendResponse({ error: "baitwatch does not accept this request from here." });
+    return false;
+  }
+  handlers[type](message, sender).then(
     (answer) => sendResponse(answer),
     (error) => sendResponse({ error: error.message }),
   );
   return true; // the answer comes asynchronously
 });
 
-stored().then(({ token }) => {
+// Before this version the token and port sat in chrome.storage.local, which content scripts
+// can read and write. Nothing is taken over from there (a page could have planted a port):
+// the old values are dropped and the person pairs once more. Tabs already open get checked.
+chrome.runtime.onInstalled.addListener(async () => {
+  await chrome.storage.local.remove(["token", "daemonPort"]);
+  const open = await chrome.tabs.query({});
+  for (const tab of open) {
+    if (tab.id !== undefined && tab.url) await onDocument({ tabId: tab.id, frameId: 0, url: tab.url });
+  }
+});
+
+settings().then(({ token }) => {
   daemon.paired = Boolean(token);
 });

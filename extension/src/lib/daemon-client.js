@@ -1,10 +1,18 @@
 // Talks to the baitwatch daemon on loopback. Every call has a short timeout: the extension
-// must never wait on a daemon that is gone.
+// must never wait on a daemon that is gone. Before a call that carries a URL or the token the
+// daemon must have proved that it knows the pairing token (lib/daemon-proof.js): at first,
+// after any connection error, and at least every few seconds, so a process that takes the
+// daemon's port gets neither.
+
+import { expectedProof, newNonce } from "./daemon-proof.js";
 
 export const DEFAULT_PORT = 47821;
 const TIMEOUT_MS = 2000;
+const PROOF_LIFETIME_MS = 10000;
 
 export class DaemonUnreachable extends Error {}
+export class NotPaired extends Error {}
+export class NotTheDaemon extends Error {}
 
 export class DaemonError extends Error {
   constructor(status, code, message) {
@@ -16,13 +24,16 @@ export class DaemonError extends Error {
 
 export class DaemonClient {
   constructor({ port = DEFAULT_PORT, token = null } = {}) {
+    this.port = port;
     this.base = `http://127.0.0.1:${port}`;
     this.token = token;
+    this.provenAt = -Infinity;
   }
 
-  async request(method, path, body) {
+  async request(method, path, body, { authorized = false } = {}) {
+    if (authorized) await this.ensureRealDaemon();
     const headers = { "Content-Type": "application/json" };
-    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    if (authorized) headers.Authorization = `Bearer ${this.token}`;
     let response;
     try {
       response = await fetch(this.base + path, {
@@ -34,6 +45,7 @@ export class DaemonClient {
         cache: "no-store",
       });
     } catch (error) {
+      this.provenAt = -Infinity; // whoever answers next must prove itself again
       throw new DaemonUnreachable(`the baitwatch daemon at ${this.base} is not reachable (${error.name})`);
     }
     const answer = await response.json().catch(() => ({}));
@@ -41,26 +53,43 @@ export class DaemonClient {
     return answer;
   }
 
+  async ensureRealDaemon() {
+    if (!this.token) throw new NotPaired("baitwatch is not paired with the daemon: open the popup and enter a pairing code.");
+    if (Date.now() - this.provenAt < PROOF_LIFETIME_MS) return;
+    const nonce = newNonce();
+    let answer;
+    try {
+      answer = await this.request("POST", "/v1/hello", { nonce });
+    } catch (error) {
+      if (!(error instanceof DaemonError)) throw error;
+      answer = {};
+    }
+    if (typeof answer.proof !== "string" || answer.proof !== (await expectedProof(this.token, nonce))) {
+      throw new NotTheDaemon(`The program on port ${this.port} is not the baitwatch daemon this browser is paired with.`);
+    }
+    this.provenAt = Date.now();
+  }
+
   check(url) {
-    return this.request("POST", "/v1/check", { url });
+    return this.request("POST", "/v1/check", { url }, { authorized: true });
   }
   status() {
     return this.request("GET", "/v1/status");
   }
   setEnabled(enabled) {
-    return this.request("PUT", "/v1/settings", { enabled });
+    return this.request("PUT", "/v1/settings", { enabled }, { authorized: true });
   }
   allowlist() {
     return this.request("GET", "/v1/allowlist");
   }
   allow(domain) {
-    return this.request("POST", "/v1/allowlist", { domain });
+    return this.request("POST", "/v1/allowlist", { domain }, { authorized: true });
   }
   disallow(domain) {
-    return this.request("DELETE", "/v1/allowlist", { domain });
+    return this.request("DELETE", "/v1/allowlist", { domain }, { authorized: true });
   }
   feedback(url, label) {
-    return this.request("POST", "/v1/feedback", { url, label });
+    return this.request("POST", "/v1/feedback", { url, label }, { authorized: true });
   }
   pair(code) {
     return this.request("POST", "/v1/pair", { code });

@@ -1,7 +1,6 @@
 // The options page: the daemon's allowlist with remove buttons, and the daemon's port.
 
 import { askBackground } from "../lib/ask-background.js";
-import { DEFAULT_PORT } from "../lib/daemon-client.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -35,11 +34,13 @@ async function act(call) {
 
 $("port-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  await askBackground({ type: "set-port", port: Number($("port").value) });
-  await act(() => askBackground({ type: "allowlist" }));
+  await act(async () => {
+    await askBackground({ type: "set-port", port: Number($("port").value) });
+    return askBackground({ type: "allowlist" });
+  });
 });
 
-chrome.storage.local.get({ daemonPort: DEFAULT_PORT }).then(({ daemonPort }) => {
-  $("port").value = daemonPort;
+askBackground({ type: "get-port" }).then(({ port }) => {
+  $("port").value = port;
 });
 act(() => askBackground({ type: "allowlist" }));

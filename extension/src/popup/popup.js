@@ -1,13 +1,16 @@
-// The popup: this tab's verdict, the on/off switch (the daemon's own setting, so popup and
-// tray agree), pairing, and counts.
+// The popup: this tab's verdict (with Report a mistake and Trust this site when it is
+// flagged), the on/off switch (the daemon's own setting, so popup and tray agree), pairing,
+// and counts.
 
-import { askBackground } from "../lib/ask-background.js";
+import { askAndTell, askBackground } from "../lib/ask-background.js";
 
 const VERDICT_TEXT = {
   warning: "This page looks like phishing.",
   unreachable: "The baitwatch daemon is not reachable: pages are not being checked.",
+  unpaired: "Not paired: pages are not being checked. Enter a pairing code below.",
+  impostor: "The program on the daemon's port is not the baitwatch daemon: pages are not being checked.",
+  unchecked: "Could not check this page.",
   off: "Protection is off.",
-  unpaired: "Checked. Pair to use Trust, Report and the switch.",
   safe: "Checked: no sign of phishing.",
   idle: "Nothing to check on this page.",
 };
@@ -22,7 +25,16 @@ async function refresh() {
   $("enabled").disabled = !state.daemon.reachable || !state.daemon.paired;
   $("pair-form").hidden = state.daemon.paired;
   $("counts").textContent = `Pages checked: ${state.checked}. Warnings shown: ${state.warnings}.`;
+  $("flagged").hidden = state.state !== "warning";
+  if (state.tab.verdict) $("trust").textContent = `Trust ${state.tab.verdict.domain ?? "this site"}`;
 }
+
+
+$("report").addEventListener("click", () => askAndTell({ type: "report-site" }, $("message"), "Thank you: reported as a mistake, for retraining."));
+$("trust").addEventListener("click", async () => {
+  await askAndTell({ type: "trust-site" }, $("message"), "Trusted: baitwatch will not warn about this site again.");
+  await refresh();
+});
 
 $("enabled").addEventListener("change", async (event) => {
   $("message").textContent = "";

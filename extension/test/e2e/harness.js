@@ -7,6 +7,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { inflateSync } from "node:zlib";
 
 import { chromium } from "playwright-core";
 
@@ -78,10 +79,16 @@ export class Daemon {
   }
 }
 
-// Pages served under any host name; Chromium's resolver sends the test hosts here.
-export async function startWebServer() {
+// Pages served under any host name; Chromium's resolver sends the test hosts here. `pages`
+// maps a path to the HTML served there (a hostile page, say); any other path gets a sign-in form.
+export async function startWebServer(pages = {}) {
   const server = createServer((request, response) => {
+    const path = new URL(request.url, "http://any").pathname;
     response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+    if (Object.hasOwn(pages, path)) {
+      response.end(pages[path]);
+      return;
+    }
     response.end(`<!doctype html><html><head><title>${request.headers.host}</title></head>
       <body style="font: 16px sans-serif; margin: 0; padding: 120px 24px">
       <h1>Sign in to your account</h1><p>Served for ${request.headers.host}${request.url}</p>
@@ -114,12 +121,72 @@ export async function launchBrowser(hosts) {
   return { context, worker, extensionId: new URL(worker.url()).host };
 }
 
+// Opens `url` in a new tab; the extension may send the tab on before the load ends.
+export async function openTab(browser, url) {
+  const page = await browser.context.newPage();
+  await page.goto(url).catch(() => {});
+  return page;
+}
+
+// Opens one of the extension's own pages, which may ask the background for anything.
+export async function extensionPage(browser, path) {
+  const page = await browser.context.newPage();
+  await page.goto(`chrome-extension://${browser.extensionId}/${path}`);
+  return page;
+}
+
+// Points the extension at the test daemon, as the options page does.
+export async function setDaemonPort(browser, port) {
+  const options = await extensionPage(browser, "options/options.html");
+  const answer = await options.evaluate((port) => chrome.runtime.sendMessage({ type: "set-port", port }), port);
+  await options.close();
+  if (answer?.error) throw new Error(answer.error);
+}
+
+// Pairs the extension with `daemon` through the popup, as a person does.
+export async function pairExtension(browser, daemon) {
+  const popup = await extensionPage(browser, "popup/popup.html");
+  await waitFor(() => popup.isVisible("#pair-form"), { what: "the pairing form" });
+  await popup.fill("#code", daemon.pairingCode());
+  await popup.click("#pair-form button");
+  await waitFor(() => popup.isHidden("#pair-form"), { what: "pairing" });
+  await popup.close();
+}
+
+export function warningPageUrl(browser) {
+  return `chrome-extension://${browser.extensionId}/warning/warning.html`;
+}
+
+// Waits until the tab of `page` shows the extension's warning page.
+export async function expectWarningPage(browser, page, timeoutMs = 15000) {
+  await waitFor(() => page.url().startsWith(warningPageUrl(browser)), { what: "the warning page", timeoutMs });
+  await page.waitForLoadState();
+}
+
+// The colour a person sees at one point of the page, from a real screenshot: [r, g, b].
+export async function pixelAt(page, x, y) {
+  const png = await page.screenshot({ clip: { x, y, width: 1, height: 1 } });
+  const chunks = [];
+  let colourType;
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    const type = png.toString("ascii", at + 4, at + 8);
+    if (type === "IHDR") colourType = png[at + 17]; // after width, height and bit depth
+    if (type === "IDAT") chunks.push(png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const row = inflateSync(Buffer.concat(chunks)); // one row: the filter byte, then one pixel
+  if (colourType !== 2 && colourType !== 6) throw new Error(`unexpected PNG colour type ${colourType}`);
+  return [row[1], row[2], row[3]];
+}
+
 // The toolbar title the extension set for the tab of `page`. Without the "tabs" permission
 // the extension cannot look tabs up by URL, so the page's tab is made the active one.
 export async function toolbarTitle(worker, page) {
   await page.bringToFront();
   return worker.evaluate(async () => {
-    const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+    const window = await chrome.windows.getLastFocused({ windowTypes: ["normal"] }); // not a popup window
+    const [tab] = await chrome.tabs.query({ active: true, windowId: window.id });
     return tab ? chrome.action.getTitle({ tabId: tab.id }) : null;
   });
 }
@@ -130,6 +197,21 @@ export async function accessibilityNodes(context, page) {
   const { nodes } = await session.send("Accessibility.getFullAXTree");
   await session.detach();
   return nodes.filter((node) => !node.ignored).map((node) => ({ role: node.role?.value, name: node.name?.value ?? "" }));
+}
+
+// Runs `expression` in the extension's content-script world of `page` (its isolated world),
+// as code that had taken over the content script could: returns the awaited value.
+export async function inContentScriptWorld(context, page, expression) {
+  const session = await context.newCDPSession(page);
+  const worlds = [];
+  session.on("Runtime.executionContextCreated", ({ context: world }) => worlds.push(world));
+  await session.send("Runtime.enable");
+  const world = worlds.find((w) => w.name === "baitwatch" && w.auxData?.type === "isolated" && w.auxData.isDefault === false);
+  if (!world) throw new Error("no baitwatch content script in this page");
+  const { result, exceptionDetails } = await session.send("Runtime.evaluate", { expression, contextId: world.id, awaitPromise: true, returnByValue: true });
+  await session.detach();
+  if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
+  return result.value;
 }
 
 export { chromium }; // for benchmarks that compare against a browser without the extension

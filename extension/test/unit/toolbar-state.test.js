@@ -3,7 +3,7 @@ import { test } from "node:test";
 
 import { TOOLBAR, toolbarState } from "../../src/lib/toolbar-state.js";
 
-const UP = { reachable: true, enabled: true, paired: true };
+const UP = { reachable: true, enabled: true, paired: true, genuine: true };
 
 test("each state has its own look", () => {
   const badges = Object.values(TOOLBAR).map((look) => `${look.badge}|${look.title}`);
@@ -11,14 +11,16 @@ test("each state has its own look", () => {
 });
 
 test("a warning outranks everything", () => {
-  assert.equal(toolbarState({ status: "phishing" }, { reachable: true, enabled: true, paired: false }), "warning");
+  assert.equal(toolbarState({ status: "phishing" }, { reachable: false, enabled: false, paired: false, genuine: false }), "warning");
 });
 
-test("daemon down, protection off, not paired, checked safe", () => {
+test("daemon down, not paired, not the daemon, could not check, protection off, checked safe", () => {
   assert.equal(toolbarState({ status: "unreachable" }, UP), "unreachable");
   assert.equal(toolbarState({ status: "idle" }, { ...UP, reachable: false }), "unreachable");
+  assert.equal(toolbarState({ status: "unchecked" }, { ...UP, paired: false }), "unpaired");
+  assert.equal(toolbarState({ status: "unchecked" }, { ...UP, genuine: false }), "impostor");
+  assert.equal(toolbarState({ status: "unchecked" }, UP), "unchecked");
   assert.equal(toolbarState({ status: "skipped" }, { ...UP, enabled: false }), "off");
-  assert.equal(toolbarState({ status: "safe" }, { ...UP, paired: false }), "unpaired");
   assert.equal(toolbarState({ status: "safe" }, UP), "safe");
   assert.equal(toolbarState({ status: "idle" }, UP), "idle");
 });

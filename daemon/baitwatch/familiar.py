@@ -1,0 +1,68 @@
+"""Familiar sites: the sites you keep coming back to, remembered privately.
+
+For each registrable domain you visit, the daemon keeps the distinct days (UTC day numbers)
+of your visits, the latest ``KEPT_DAYS``, under a salted scrypt digest of the domain in
+``familiar.json``: the file names no site, so it cannot be read as a browsing history, and
+testing a guess against it costs a deliberately slow hash per guess. A site visited on
+``FAMILIAR_DAYS`` distinct days spanning more than a week is familiar: it gets no
+``suspicious`` notice, and it is protected from lookalikes. A familiar domain's name is known
+again (in memory only) once you visit it after the daemon starts, so it protects from then
+on. ``baitwatch forget`` clears it all and takes a new salt; the setting
+``familiar_sites = false`` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+
+from baitwatch.store import Store
+
+FAMILIAR_DAYS = 3
+FAMILIAR_SPAN_DAYS = 7  # first and last visit more than this many days apart
+KEPT_DAYS = 16
+SECONDS_PER_DAY = 86400
+
+
+class FamiliarSites:
+    """Thread-safe: visits are recorded and familiarity tested on worker threads."""
+
+    def __init__(self, store: Store, clock: Callable[[], float] = time.time, enabled: bool = True):
+        self.enabled = enabled
+        self._store = store
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._digests: dict[str, str] = {}  # this run's domains, in memory only
+        self.names: frozenset[str] = frozenset()  # familiar domains visited this run
+
+    def record_visit(self, domain: str) -> None:
+        if not self.enabled:
+            return
+        days = self._store.add_familiar_day(self._digest(domain), int(self._clock() // SECONDS_PER_DAY), KEPT_DAYS)
+        if is_familiar(days):
+            with self._lock:
+                self.names |= {domain}
+
+    def is_familiar(self, domain: str) -> bool:
+        return self.enabled and (domain in self.names or is_familiar(self._store.familiar_days(self._digest(domain))))
+
+    def forget(self) -> None:
+        with self._lock:
+            self._store.forget_familiar()
+            self._digests.clear()
+            self.names = frozenset()
+
+    def _digest(self, domain: str) -> str:
+        with self._lock:
+            digest = self._digests.get(domain)
+        if digest is None:
+            digest = hashlib.scrypt(domain.encode(), salt=self._store.familiar_salt, n=2**14, r=8, p=1, dklen=16).hex()
+            with self._lock:
+                self._digests[domain] = digest
+        return digest
+
+
+def is_familiar(days: list[int]) -> bool:
+    return len(days) >= FAMILIAR_DAYS and max(days) - min(days) > FAMILIAR_SPAN_DAYS

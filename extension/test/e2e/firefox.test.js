@@ -1,0 +1,90 @@
+// The core path in Firefox ESR: puppeteer-core launches Firefox and installs the Firefox
+// build over WebDriver BiDi (webExtension.install), and a flagged page sends the tab to the
+// extension's warning page. Skipped, with a message, where Firefox ESR is not installed.
+
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { after, before, test } from "node:test";
+
+import puppeteer from "puppeteer-core";
+
+import { Daemon, EXTENSION, freePort, startWebServer, waitFor } from "./harness.js";
+
+const FIREFOX = process.env.FIREFOX ?? "/usr/bin/firefox-esr";
+const FIREFOX_BUILD = resolve(EXTENSION, "..", "firefox");
+const ADDON_ID = "baitwatch@baitwatch.org";
+const PHISHING_HOST = "secure-login.paypal.com.account-verify-center.xyz";
+const missing = existsSync(FIREFOX) ? false : `Firefox ESR is not installed at ${FIREFOX} (apt-get install firefox-esr, or set FIREFOX)`;
+
+let daemon;
+let web;
+let browser;
+const uuid = randomUUID(); // the extension's moz-extension:// host, fixed by a pref
+const extensionUrl = (path) => `moz-extension://${uuid}/${path}`;
+
+before(async () => {
+  if (missing) return;
+  daemon = new Daemon(await freePort());
+  await daemon.start();
+  web = await startWebServer();
+  browser = await puppeteer.launch({
+    browser: "firefox",
+    executablePath: FIREFOX,
+    headless: true,
+    args: ["--remote-allow-system-access"], // since Firefox 153, WebDriver opens extension pages only with it
+    extraPrefsFirefox: {
+      // Every page goes through the test web server, as a proxy, whatever its host name.
+      "network.proxy.type": 1,
+      "network.proxy.http": "127.0.0.1",
+      "network.proxy.http_port": web.address().port,
+      "dom.security.https_first": false,
+      "extensions.webextensions.uuids": JSON.stringify({ [ADDON_ID]: uuid }),
+    },
+  });
+  assert.equal(await browser.installExtension(FIREFOX_BUILD), ADDON_ID);
+});
+
+after(async () => {
+  await browser?.close();
+  web?.close();
+  await daemon?.stop();
+});
+
+// Firefox does not report navigations into extension pages to WebDriver, so a page's address
+// is read from the page itself.
+const addressOf = (page) => page.evaluate(() => location.href).catch(() => "");
+
+async function openExtensionPage(path) {
+  const page = await browser.newPage();
+  await page.goto(extensionUrl(path), { timeout: 3000 }).catch(() => {}); // loads, but no load event comes
+  await waitFor(async () => (await addressOf(page)) === extensionUrl(path), { what: path });
+  return page;
+}
+
+test("Firefox: a flagged page sends the tab to the extension's warning page, and Back to safety leaves", { skip: missing }, async () => {
+  const options = await openExtensionPage("options/options.html");
+  const answer = await options.evaluate((port) => chrome.runtime.sendMessage({ type: "set-port", port }), daemon.port);
+  assert.equal(answer.error, undefined);
+  await options.close();
+  const popup = await openExtensionPage("popup/popup.html");
+  await popup.waitForSelector("#pair-form:not([hidden])");
+  await popup.type("#code", daemon.pairingCode());
+  await popup.click("#pair-form button");
+  await popup.waitForSelector("#pair-form[hidden]");
+  await popup.close();
+
+  const page = await browser.newPage();
+  const url = `http://${PHISHING_HOST}/signin/verify.php?account=update`;
+  await page.goto(url, { timeout: 5000 }).catch(() => {}); // the extension sends the tab on
+  await waitFor(async () => (await addressOf(page)).startsWith(extensionUrl("warning/warning.html")), { what: "the warning page" });
+  await page.waitForFunction(() => document.getElementById("site")?.textContent !== "");
+  assert.equal(await page.$eval("#site", (element) => element.textContent), "account-verify-center.xyz");
+  assert.equal(await page.$eval("#address", (element) => element.textContent), url);
+  await page.click("#back");
+  await waitFor(async () => {
+    const address = await addressOf(page);
+    return address !== "" && !address.startsWith("moz-extension:") && !address.includes(PHISHING_HOST);
+  }, { what: "leaving the site" });
+});

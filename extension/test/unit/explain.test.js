@@ -1,0 +1,22 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { explain } from "../../src/lib/explain.js";
+
+const MODEL = { url: "http://a.b.evil.example/x", verdict: "phishing", score: 0.9876, threshold: 0.944, reason: "model", domain: "evil.example", model: "m1" };
+
+test("a model verdict is explained in words; its numbers go in the details", () => {
+  const text = explain(MODEL);
+  assert.equal(text.site, "evil.example");
+  assert.doesNotMatch(text.why, /\d/);
+  assert.match(text.details, /98\.8% likely phishing; it warns from 94\.4%/);
+  assert.match(text.reminder, /evil\.example may be a phishing site/);
+});
+
+test("a lookalike verdict names the site it imitates", () => {
+  assert.equal(explain({ ...MODEL, reason: "lookalike", imitates: "paypal.com" }).why, "This address imitates paypal.com.");
+});
+
+test("without a registrable domain the host is named", () => {
+  assert.equal(explain({ ...MODEL, domain: null }).site, "a.b.evil.example");
+});

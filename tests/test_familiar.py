@@ -1,0 +1,116 @@
+"""Familiar sites: counted by distinct days under salted digests, forgotten on request."""
+
+import asyncio
+
+from baitwatch.config import Config
+from baitwatch.familiar import FamiliarSites
+from baitwatch.server import STATE, create_app
+from baitwatch.store import FAMILIAR_FILE, Store
+from tests.conftest import run_baitwatch
+from tests.test_verdicts_daemon import suspicious_model
+
+DAY = 86400.0
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def day(self, number: int) -> None:
+        self.now = 1_700_000_000.0 + number * DAY
+
+
+def test_a_site_is_familiar_after_several_days_across_more_than_a_week(tmp_path):
+    clock = Clock()
+    familiar = FamiliarSites(Store(tmp_path), clock)
+    for day in (0, 0, 1, 5):
+        clock.day(day)
+        familiar.record_visit("example-shop.xyz")
+    assert not familiar.is_familiar("example-shop.xyz")  # three days, but within a week
+    clock.day(9)
+    familiar.record_visit("example-shop.xyz")
+    assert familiar.is_familiar("example-shop.xyz") and familiar.names == {"example-shop.xyz"}
+    assert not familiar.is_familiar("other-shop.xyz")
+    stored = (tmp_path / FAMILIAR_FILE).read_text()
+    assert "example" not in stored and "shop" not in stored  # salted digests and days only
+    reopened = FamiliarSites(Store(tmp_path), clock)
+    assert reopened.is_familiar("example-shop.xyz") and reopened.names == frozenset()
+
+
+def test_forgetting_drops_every_day_and_the_salt(tmp_path):
+    clock = Clock()
+    store = Store(tmp_path)
+    familiar = FamiliarSites(store, clock)
+    for day in (0, 4, 9):
+        clock.day(day)
+        familiar.record_visit("example-shop.xyz")
+    salt = store.familiar_salt
+    familiar.forget()
+    assert not familiar.is_familiar("example-shop.xyz") and familiar.names == frozenset()
+    assert not (tmp_path / FAMILIAR_FILE).exists() and store.familiar_salt != salt
+
+
+def test_turned_off_it_remembers_nothing(tmp_path):
+    clock = Clock()
+    familiar = FamiliarSites(Store(tmp_path), clock, enabled=False)
+    for day in (0, 4, 9):
+        clock.day(day)
+        familiar.record_visit("example-shop.xyz")
+    assert not familiar.is_familiar("example-shop.xyz")
+    assert not (tmp_path / FAMILIAR_FILE).exists()
+
+
+async def test_a_familiar_site_gets_no_suspicious_notice_and_is_protected_from_lookalikes(aiohttp_client, user_dirs, tmp_path):
+    model, suspicious_url, _ = suspicious_model(tmp_path)
+    clock = Clock()
+    app = create_app(Config(model_dir=model), clock=clock)
+    client = await aiohttp_client(app)
+    token = (user_dirs["config"] / "token").read_text().strip()
+
+    async def check(url, headers={"Authorization": f"Bearer {token}"}):  # noqa: B006 (read only)
+        # As the paired extension asks: only its checks are the user's visits.
+        answer = await (await client.post("/v1/check", json={"url": url}, headers=headers)).json()
+        while app[STATE]["visits"]:  # the visit is counted off the answer's path
+            await asyncio.sleep(0.01)
+        return answer
+
+    domain = (await check(suspicious_url))["domain"]
+    imitation = f"http://{domain}.account-check.example/"
+    assert (await check(imitation))["reason"] == "model"
+    for day in (4, 9):
+        clock.day(day)
+        assert (await check(suspicious_url))["verdict"] == "suspicious"
+    answer = await check(suspicious_url)
+    assert (answer["verdict"], answer["reason"]) == ("safe", "familiar")
+    answer = await check(imitation)
+    assert (answer["reason"], answer["imitates"]) == ("lookalike", domain)
+    # Another local process, without the token, learns nothing of what is familiar.
+    assert (await check(suspicious_url, headers={}))["verdict"] == "suspicious"
+    assert (await check(imitation, headers={}))["reason"] == "model"
+    forgot = await client.delete("/v1/familiar", headers={"Authorization": f"Bearer {token}"})
+    assert (await forgot.json()) == {"forgotten": True}
+    assert (await check(suspicious_url))["verdict"] == "suspicious"
+    for day in (14, 19):  # checks without the token are not the user's visits
+        clock.day(day)
+        await check(suspicious_url, headers={})
+    assert (await check(suspicious_url))["verdict"] == "suspicious"
+
+
+def test_the_forget_command_clears_familiar_sites_with_or_without_a_daemon(daemon, tmp_path):
+    env = {k: daemon.env[k] for k in ("BAITWATCH_CONFIG_DIR", "BAITWATCH_DATA_DIR")}
+    result = run_baitwatch("forget", "--port", str(daemon.port), env=env)
+    assert result.returncode == 0 and "Forgot" in result.stdout, result.stderr
+    assert "familiar sites forgotten" in daemon.log()
+    daemon.stop()
+    data = tmp_path / "data"
+    clock = Clock()
+    familiar = FamiliarSites(Store(data), clock)
+    for day in (0, 4, 9):
+        clock.day(day)
+        familiar.record_visit("example-shop.xyz")
+    result = run_baitwatch("forget", "--port", str(daemon.port), env=env)
+    assert result.returncode == 0, result.stderr
+    assert not FamiliarSites(Store(data), clock).is_familiar("example-shop.xyz")

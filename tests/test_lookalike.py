@@ -1,0 +1,73 @@
+"""The lookalike rule: each kind catches its imitations and never flags the real site's twins."""
+
+import pytest
+
+from baitwatch.lookalike import LookalikeDetector, find_lookalike, skeleton
+from baitwatch.urls import canonicalize
+
+
+def lookalike(raw, allowlist=frozenset()):
+    return find_lookalike(canonicalize(raw), allowlist)
+
+
+@pytest.mark.parametrize(
+    ("raw", "imitates", "kind"),
+    [
+        ("http://xn--pypal-4ve.com/", "paypal.com", "homoglyph"),  # Cyrillic а
+        ("http://\u0440\u0430\u0443\u0440\u0430l.com/", "paypal.com", "homoglyph"),  # раураl
+        ("https://\u0430\u0440\u0440\u04cf\u0435.com/", "apple.com", "homoglyph"),  # аррӏе
+        ("https://www.\u0430\u0440\u0440\u04cf\u0435.com/signin", "apple.com", "homoglyph"),
+        ("http://paypa1.com/", "paypal.com", "homoglyph"),
+        ("http://g00gle.com/", "google.com", "homoglyph"),
+        ("http://rnicrosoft.com/", "microsoft.com", "homoglyph"),
+        ("http://vvikipedia.org/", "wikipedia.org", "homoglyph"),
+        ("http://pay-pal.com/", "paypal.com", "homoglyph"),
+        ("http://paypall.com/", "paypal.com", "near-miss"),
+        ("http://gooogle.com/", "google.com", "near-miss"),
+        ("http://paypal.com.evil.example/", "paypal.com", "embedded"),
+        ("http://paypal-com.evil.example/", "paypal.com", "embedded"),
+        ("http://secure.paypal-com-login.example/x", "paypal.com", "embedded"),
+        ("http://secure-\u0440\u0430\u0443\u0440\u0430l.com.evil.example/", "paypal.com", "embedded"),
+        ("http://ebay.com.account-verify.example/", "ebay.com", "embedded"),
+        ("https://paypal.com@evil.example/", "paypal.com", "userinfo"),
+        ("https://www.paypal.com:login@evil.example/", "paypal.com", "userinfo"),
+    ],
+)
+def test_imitations_are_caught_with_what_they_imitate(raw, imitates, kind):
+    found = lookalike(raw)
+    assert found is not None and (found.imitates, found.kind) == (imitates, kind)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "https://paypal.com/", "https://www.paypal.com/signin", "https://paypal.me/alice", "https://www.paypalobjects.com/x.js",
+        "https://www.paypal.com.br/", "https://paypal.co.uk/", "https://www.amazon.co.uk/", "https://www.google.com.mx/",
+        "https://sites.google.com/view/x", "https://mail.google.com/", "https://apple.com/", "https://support.apple.com/",
+        "https://example.com/", "https://myqcloud.com/", "https://a1.si/", "https://ibi.com/", "https://open-table.org/",
+        "https://user:secret@example.org/", "http://8.8.8.8/", "https://bücher.de/", "https://президент.рф/", "https://яндекс.рф/",
+    ],
+)
+def test_real_sites_and_their_twins_are_never_lookalikes(raw):
+    assert lookalike(raw) is None
+
+
+def test_the_users_allowlist_is_protected_too():
+    allowlist = frozenset({"my-credit-union.example", "alice.substack.com"})
+    found = lookalike("https://my-credit-union.example.evil.example/", allowlist)
+    assert found is not None and found.imitates == "my-credit-union.example"
+    assert lookalike("https://my-credit-union.example.evil.example/") is None
+    assert lookalike("https://my-credit-union.example/", allowlist) is None
+
+
+def test_skeletons_follow_unicode_confusables():
+    assert skeleton("\u0440\u0430\u0443\u0440\u0430l") == skeleton("paypal")
+    assert skeleton("m") == skeleton("rn")
+    assert skeleton("paypa1") == skeleton("paypal") and skeleton("0") == skeleton("o")
+    assert skeleton("paypal") != skeleton("paypai\u0301")
+
+
+def test_a_detector_over_a_small_list_checks_only_that_list():
+    detector = LookalikeDetector(["examplebank.com"])
+    assert detector.check(canonicalize("https://examp1ebank.com/")).imitates == "examplebank.com"
+    assert detector.check(canonicalize("https://paypa1.com/")) is None

@@ -1,0 +1,133 @@
+"""Shared platforms never ride on the known-good list, and trust on them stays one user's."""
+
+import pytest
+
+from baitwatch.known_good import shipped_known_good
+from baitwatch.platforms import UntrustableSite, shipped_platforms
+from baitwatch.policy import skip_reason
+from baitwatch.urls import canonicalize
+from model_export.known_good import excluded_platform
+
+# Pages third parties publish, one or more per category of shared_platforms.txt, and every
+# platform that the known-good list once waved through.
+SHARED_PLATFORM_PAGES = {
+    "hosting": [
+        "https://secure-login.serv00.net/index.php",
+        "http://paypal-verify.tripod.com/",
+        "https://bank-update.neocities.org/login.html",
+        "http://account-check.ucoz.ru/",
+        "https://alice.github.io/signin/",
+        "https://login-portal.vercel.app/",
+        "https://storage.googleapis.com/bucket/index.html",
+    ],
+    "site builders": [
+        "https://office365-login.multiscreensite.com/",
+        "https://verify.wixsite.com/account",
+        "https://bank.weebly.com/",
+    ],
+    "blogs": [
+        "https://someone.blogspot.com.es/2024/01/post.html",
+        "https://someone.blogspot.in/",
+        "https://someone.blogspot.co.uk/",
+        "https://someone.blogspot.ca/",
+        "https://someone.blogspot.fr/",
+        "https://someone.blogspot.de/",
+        "https://someone.blogspot.com/",
+        "https://newsletter.substack.com/p/claim-your-refund",
+        "https://someone.livejournal.com/123.html",
+    ],
+    "link-in-bio": [
+        "https://support.link.space/",
+        "https://linkr.bio/wallet-support",
+        "https://beacons.ai/metamask-help",
+        "https://linktr.ee/helpdesk",
+    ],
+    "forms and surveys": [
+        "https://www.surveymonkey.com/r/ABCD123",
+        "https://www.cognitoforms.com/Company1/VerifyYourAccount",
+        "https://forms.zoho.com/company/form/AccountUpdate",
+        "https://airtable.com/shrAbCdEf123456",
+        "https://forms.yandex.ru/u/65a1b2c3d4/",
+        "https://docs.qq.com/form/page/DABCDEFG",
+        "https://docs.google.com/forms/d/e/1FAIpQLSf-example/viewform",
+        "https://form.jotform.com/230000000000",
+    ],
+    "file sharing": [
+        "https://www.dropbox.com/s/abc123/invoice.html",
+        "https://drive.google.com/file/d/1abc/view",
+        "https://www.mediafire.com/file/abc/invoice.zip/file",
+    ],
+    "IPFS gateways": [
+        "https://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi.ipfs.infura-ipfs.io/",
+        "https://ipfs.io/ipfs/bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
+    ],
+    "tunnels": ["https://abcd-1-2-3-4.ngrok-free.app/login", "https://random-words.trycloudflare.com/"],
+    "newsletters": ["https://mailchi.mp/abcdef/account-notice", "https://us1.campaign-archive.com/?u=1&id=2"],
+    "wikis": ["https://someone.fandom.com/wiki/Login", "https://someone.wikidot.com/"],
+    "tenant SaaS": [
+        "https://company.atlassian.net/wiki/spaces/X",
+        "https://login-portal.powerappsportals.com/",
+        "https://helpdesk.zendesk.com/hc/en-us",
+    ],
+    "user sites on a platform with its own pages": [
+        "https://sites.google.com/view/account-verify/home",
+        "https://script.google.com/macros/s/AKfycb/exec",
+    ],
+}
+ALL_PAGES = [url for urls in SHARED_PLATFORM_PAGES.values() for url in urls]
+
+
+@pytest.mark.parametrize("raw", ALL_PAGES)
+def test_no_shared_platform_page_skips_the_model_as_known_good(raw):
+    url = canonicalize(raw)
+    assert skip_reason(url, known_good=shipped_known_good()) is None
+    assert shipped_platforms().is_shared(url.host)
+
+
+def test_no_entry_of_the_shipped_known_good_list_is_a_shared_platform():
+    platforms = shipped_platforms()
+    for entry in shipped_known_good():
+        assert not platforms.is_shared(entry) and not excluded_platform(entry), entry
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["https://www.paypal.com/signin", "https://paypal.com/", "https://mail.google.com/mail/u/0/", "https://myaccount.google.com/", "https://www.wikipedia.org/"],
+)
+def test_popular_sites_and_a_platforms_own_hosts_stay_known_good(raw):
+    assert skip_reason(canonicalize(raw), known_good=shipped_known_good()) == "known-good"
+
+
+@pytest.mark.parametrize(
+    ("raw", "scope"),
+    [
+        ("https://www.example.com/a?b", "example.com"),
+        ("https://alice.github.io/project/", "alice.github.io"),
+        ("https://alice.substack.com/p/1", "alice.substack.com"),
+        ("https://someone.blogspot.com.es/", "someone.blogspot.com.es"),
+        ("https://x.serv00.net/", "x.serv00.net"),
+        ("https://sites.google.com/view/alice/home", "sites.google.com/view/alice"),
+        ("https://sites.google.com/site/bob", "sites.google.com/site/bob"),
+        ("https://docs.google.com/forms/d/e/1FAIpQL/viewform", "docs.google.com/forms/d/e/1FAIpQL"),
+        ("https://www.google.com/search?q=x", "www.google.com"),
+        ("http://8.8.8.8/", "8.8.8.8"),
+    ],
+)
+def test_trust_scope_is_one_site_never_a_platform(raw, scope):
+    assert shipped_platforms().trust_scope(canonicalize(raw)) == scope
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["https://com/", "https://co.uk/", "https://github.io/", "https://substack.com/", "https://www.substack.com/", "https://blogspot.com.es/", "https://sites.google.com/", "https://docs.google.com/document/d/1/edit"],
+)
+def test_a_public_suffix_or_a_platform_itself_cannot_be_trusted(raw):
+    with pytest.raises(UntrustableSite, match="trust one site"):
+        shipped_platforms().trust_scope(canonicalize(raw))
+
+
+def test_trusting_one_user_site_does_not_trust_the_platform_or_its_neighbours():
+    trusted = frozenset({shipped_platforms().trust_scope(canonicalize("https://sites.google.com/view/alice/"))})
+    assert skip_reason(canonicalize("https://sites.google.com/view/alice/page"), user_allowlist=trusted) == "user-allowlist"
+    for raw in ["https://sites.google.com/view/mallory/", "https://docs.google.com/forms/d/e/1/viewform", "https://www.google.com/"]:
+        assert skip_reason(canonicalize(raw), user_allowlist=trusted) is None, raw

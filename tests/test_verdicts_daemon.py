@@ -1,0 +1,86 @@
+"""The rule verdicts and both model levels, through a real daemon process."""
+
+import json
+import shutil
+import urllib.request
+
+import pytest
+
+from baitwatch.classifier import CARD_FILE, SHIPPED_MODEL_DIR, Classifier, ModelCard
+from baitwatch.errors import BaitwatchError
+from tests.conftest import RunningDaemon
+from tests.test_daemon_process import post
+
+
+def test_a_lookalike_is_phishing_whatever_the_model_says_and_names_what_it_imitates(daemon):
+    for raw, imitates in [
+        ("http://xn--pypal-4ve.com/", "paypal.com"),
+        ("https://\u0430\u0440\u0440\u04cf\u0435.com/", "apple.com"),
+        ("https://paypal.com@evil.example/", "paypal.com"),
+        ("http://paypal.com.evil.example/", "paypal.com"),
+    ]:
+        answer = post(daemon, "/v1/check", {"url": raw})
+        assert (answer["verdict"], answer["reason"], answer["imitates"], answer["score"]) == ("phishing", "lookalike", imitates, None), raw
+    twin = post(daemon, "/v1/check", {"url": "https://www.paypal.com.br/"})
+    assert twin["reason"] != "lookalike" and twin["imitates"] is None
+
+
+def test_a_trusted_site_is_protected_from_its_lookalikes(daemon):
+    imitation = "https://my-credit-union.example.evil.example/login"
+    assert post(daemon, "/v1/check", {"url": imitation})["reason"] == "model"
+    post(daemon, "/v1/allowlist", {"domain": "https://my-credit-union.example/"}, daemon.token)
+    answer = post(daemon, "/v1/check", {"url": imitation})
+    assert (answer["reason"], answer["imitates"]) == ("lookalike", "my-credit-union.example")
+
+
+def model_copy_with_card(tmp_path, **changes):
+    """A copy of the shipped model folder whose model.json has ``changes`` (the onnx hash still holds)."""
+    folder = tmp_path / "model"
+    shutil.copytree(SHIPPED_MODEL_DIR, folder)
+    card = json.loads((folder / CARD_FILE).read_text()) | changes
+    (folder / CARD_FILE).write_text(json.dumps(card))
+    return folder
+
+
+def suspicious_model(tmp_path):
+    """A copy of the shipped model with a suspicious_threshold between the scores of two
+    URLs under its threshold: (model folder, a suspicious URL, a safe URL)."""
+    classifier, card = Classifier.from_model_dir(SHIPPED_MODEL_DIR)
+    candidates = [
+        "http://secure-update-account.example-payments.xyz/login.php",
+        "http://account-verify.example-bank.xyz/signin",
+        "https://blog.example-coffee-roasters.com/2024/05/our-new-beans.html",
+        "https://news.ycombinator.example/item?id=1",
+        "http://free-gift-card.example.top/claim?id=7",
+    ]
+    below = sorted((score, url) for score, url in zip(classifier.score(candidates).tolist(), candidates) if score < card.threshold)
+    (low_score, low_url), (high_score, high_url) = below[0], below[-1]
+    assert low_score < high_score
+    return model_copy_with_card(tmp_path, suspicious_threshold=(low_score + high_score) / 2), high_url, low_url
+
+
+def test_scores_between_the_two_thresholds_are_suspicious(tmp_path):
+    model, suspicious_url, safe_url = suspicious_model(tmp_path)
+    running = RunningDaemon(tmp_path, "--model", str(model))
+    try:
+        high = post(running, "/v1/check", {"url": suspicious_url})
+        assert (high["verdict"], high["reason"]) == ("suspicious", "model")
+        assert post(running, "/v1/check", {"url": safe_url})["verdict"] == "safe"
+        with urllib.request.urlopen(running.base + "/v1/status", timeout=10) as response:
+            status = json.loads(response.read())["model"]
+        assert status["suspicious_threshold"] == json.loads((model / CARD_FILE).read_text())["suspicious_threshold"]
+    finally:
+        running.stop()
+
+
+def test_without_a_suspicious_threshold_there_are_no_suspicious_verdicts(daemon):
+    classifier, card = Classifier.from_model_dir(SHIPPED_MODEL_DIR)
+    assert card.suspicious_threshold is None
+    answer = post(daemon, "/v1/check", {"url": "http://secure-update-account.example-payments.xyz/login.php"})
+    assert answer["verdict"] == ("phishing" if answer["score"] >= card.threshold else "safe")
+
+
+def test_a_suspicious_threshold_above_the_threshold_is_one_clear_error(tmp_path):
+    folder = model_copy_with_card(tmp_path, suspicious_threshold=0.99)
+    with pytest.raises(BaitwatchError, match="suspicious_threshold"):
+        ModelCard.read(folder)
