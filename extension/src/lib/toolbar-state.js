@@ -9,9 +9,14 @@ export const TOOLBAR = {
   impostor: { badge: "!?", color: "#6b6b6b", title: "baitwatch: the program on the daemon's port is not the baitwatch daemon; pages are not being checked" },
   unchecked: { badge: "?", color: "#8a5a00", title: "baitwatch: could not check this page" },
   off: { badge: "off", color: "#6b6b6b", title: "baitwatch: protection is off" },
+  suspicious: { badge: "~", color: "#8a5a00", title: "baitwatch: checked; this address looks a little unusual, so be careful where you type a password" },
   safe: { badge: "", color: "#1e6b35", title: "baitwatch: checked, no sign of phishing" },
+  trusted: { badge: "", color: "#1e6b35", title: "baitwatch: not checked, because you trust this site" },
+  popular: { badge: "", color: "#1e6b35", title: "baitwatch: not checked, a known popular site" },
   idle: { badge: "", color: "#1e6b35", title: "baitwatch: protecting you" },
 };
+
+const SKIPPED = { "user-allowlist": "trusted", "known-good": "popular", disabled: "off" };
 
 export function toolbarState(tab, daemon) {
   if (tab.status === "phishing") return "warning";
@@ -20,5 +25,9 @@ export function toolbarState(tab, daemon) {
   if (!daemon.genuine) return "impostor";
   if (tab.status === "unchecked") return "unchecked";
   if (!daemon.enabled) return "off";
-  return tab.status === "safe" || tab.status === "skipped" ? "safe" : "idle";
+  if (tab.status === "suspicious") return "suspicious";
+  if (tab.status === "safe") return "safe";
+  // Skipped pages say why they were not checked: "checked" would not be true.
+  if (tab.status === "skipped") return SKIPPED[tab.verdict?.reason] ?? "idle";
+  return "idle";
 }

@@ -11,7 +11,10 @@ const VERDICT_TEXT = {
   impostor: "The program on the daemon's port is not the baitwatch daemon: pages are not being checked.",
   unchecked: "Could not check this page.",
   off: "Protection is off.",
+  suspicious: "Checked: this address looks a little unusual. Be careful where you type a password.",
   safe: "Checked: no sign of phishing.",
+  trusted: "Not checked: you trust this site.",
+  popular: "Not checked: a known popular site.",
   idle: "Nothing to check on this page.",
 };
 

@@ -24,3 +24,11 @@ test("daemon down, not paired, not the daemon, could not check, protection off, 
   assert.equal(toolbarState({ status: "safe" }, UP), "safe");
   assert.equal(toolbarState({ status: "idle" }, UP), "idle");
 });
+
+test("a skipped page says why it was not checked, and a suspicious one asks for care", () => {
+  assert.equal(toolbarState({ status: "skipped", verdict: { reason: "user-allowlist" } }, UP), "trusted");
+  assert.equal(toolbarState({ status: "skipped", verdict: { reason: "known-good" } }, UP), "popular");
+  assert.equal(toolbarState({ status: "skipped", verdict: { reason: "not-web" } }, UP), "idle");
+  assert.equal(toolbarState({ status: "suspicious", verdict: { reason: "model" } }, UP), "suspicious");
+  for (const look of [TOOLBAR.trusted, TOOLBAR.popular]) assert.match(look.title, /not checked/);
+});
