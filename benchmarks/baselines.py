@@ -9,8 +9,10 @@ used (the same files, split, training mix and threshold rule as ``baitwatch trai
         --data model_export/data/v2/phish_2022_2025.csv.gz --data model_export/data/v2/legit_links.csv.gz \\
         --data model_export/data/train_urls.csv.gz [--json benchmarks/baselines.json]
 
-``--checkpoint`` is the folder ``baitwatch train`` wrote: its training.json gives the seed,
-the future cut-off and the sample sizes; ``--data`` must name the files it was trained on.
+``--checkpoint`` is the folder ``baitwatch train`` wrote: the baselines set their thresholds
+on its validation file and are tested on its test and future files, the transformer's very
+rows; its training.json gives the seed and the sample sizes, from which the training rows
+are drawn again out of ``--data``, the files it was trained on.
 ``--whole-training-split`` trains the baselines on every older row of the training sites
 instead of the transformer's mix: what a model that fits in a minute can afford.
 """
@@ -30,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 import lexical_features
 from model_export.data import Dataset, load_dataset, prepare_splits
 from model_export.evaluate import choose_threshold, format_table, report
-from model_export.train import TRAINING_FILE
+from model_export.train import FUTURE_FILE, TEST_FILE, TRAINING_FILE, VALIDATION_FILE
 
 
 def tfidf_scorer(train: Dataset):
@@ -62,23 +64,25 @@ def main() -> None:
     settings = record["hyperparameters"]
     dataset, _ = load_dataset(args.data)
     train_rows = None if args.whole_training_split else settings["max_train_rows"]
-    splits = prepare_splits(
+    train = prepare_splits(
         dataset, settings["seed"], settings.get("future_from"), train_rows, settings.get("max_eval_rows"), settings.get("homepage_share")
-    )
-    trained_domains = frozenset(splits.train.domains)
+    ).train
+    validation, test = (load_dataset(args.checkpoint / name)[0] for name in (VALIDATION_FILE, TEST_FILE))
+    future = load_dataset(args.checkpoint / FUTURE_FILE)[0] if (args.checkpoint / FUTURE_FILE).is_file() else None
+    trained_domains = frozenset(train.domains)
     results = {}
-    suffix = f" (whole training split, {len(splits.train)} rows)" if args.whole_training_split else ""
+    suffix = f" (whole training split, {len(train)} rows)" if args.whole_training_split else ""
     for name, make_scorer in BASELINES.items():
         started = time.perf_counter()
-        score = make_scorer(splits.train)
+        score = make_scorer(train)
         seconds = time.perf_counter() - started
-        threshold = choose_threshold(splits.validation.labels, score(splits.validation), record["target_fpr"])
+        threshold = choose_threshold(validation.labels, score(validation), record["target_fpr"])
         results[name + suffix] = {
             "threshold": threshold,
             "fit_seconds": round(seconds, 1),
-            "test": report(splits.test, score(splits.test), threshold, trained_domains),
-        } | ({"future": report(splits.future, score(splits.future), threshold, trained_domains)} if splits.future else {})
-        print(f"{name}: fitted in {seconds:.0f} s on {len(splits.train)} rows; threshold {threshold:.4f}")
+            "test": report(test, score(test), threshold, trained_domains),
+        } | ({"future": report(future, score(future), threshold, trained_domains)} if future else {})
+        print(f"{name}: fitted in {seconds:.0f} s on {len(train)} rows; threshold {threshold:.4f}")
     print(format_table({f"{name}, {part}": result[part]["overall"] for name, result in results.items() for part in ("test", "future") if part in result}))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")

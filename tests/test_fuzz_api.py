@@ -7,6 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+pytestmark = pytest.mark.slow
+
 
 ROUTES = [
     ("POST", "/v1/check"), ("POST", "/v1/check-batch"), ("PUT", "/v1/settings"), ("POST", "/v1/allowlist"),
