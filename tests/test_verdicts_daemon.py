@@ -34,11 +34,12 @@ def test_a_trusted_site_is_protected_from_its_lookalikes(daemon):
 
 
 def model_copy_with_card(tmp_path, **changes):
-    """A copy of the shipped model folder whose model.json has ``changes`` (the onnx hash still holds)."""
+    """A copy of the shipped model folder whose model.json has ``changes``, a None value
+    removing the field (the onnx hash still holds)."""
     folder = tmp_path / "model"
     shutil.copytree(SHIPPED_MODEL_DIR, folder)
     card = json.loads((folder / CARD_FILE).read_text()) | changes
-    (folder / CARD_FILE).write_text(json.dumps(card))
+    (folder / CARD_FILE).write_text(json.dumps({key: value for key, value in card.items() if value is not None}))
     return folder
 
 
@@ -73,14 +74,20 @@ def test_scores_between_the_two_thresholds_are_suspicious(tmp_path):
         running.stop()
 
 
-def test_without_a_suspicious_threshold_there_are_no_suspicious_verdicts(daemon):
-    classifier, card = Classifier.from_model_dir(SHIPPED_MODEL_DIR)
-    assert card.suspicious_threshold is None
-    answer = post(daemon, "/v1/check", {"url": "http://secure-update-account.example-payments.xyz/login.php"})
-    assert answer["verdict"] == ("phishing" if answer["score"] >= card.threshold else "safe")
+def test_without_a_suspicious_threshold_there_are_no_suspicious_verdicts(tmp_path):
+    model, suspicious_url, _ = suspicious_model(tmp_path / "with")
+    without = model_copy_with_card(tmp_path / "without", suspicious_threshold=None)
+    assert ModelCard.read(without).suspicious_threshold is None
+    running = RunningDaemon(tmp_path, "--model", str(without))
+    try:
+        answer = post(running, "/v1/check", {"url": suspicious_url})
+        assert answer["verdict"] == "safe" and answer["score"] < ModelCard.read(without).threshold
+    finally:
+        running.stop()
 
 
 def test_a_suspicious_threshold_above_the_threshold_is_one_clear_error(tmp_path):
-    folder = model_copy_with_card(tmp_path, suspicious_threshold=0.99)
+    threshold = ModelCard.read(SHIPPED_MODEL_DIR).threshold
+    folder = model_copy_with_card(tmp_path, suspicious_threshold=(threshold + 1) / 2)
     with pytest.raises(BaitwatchError, match="suspicious_threshold"):
         ModelCard.read(folder)
