@@ -18,6 +18,7 @@ import numpy as np
 
 from baitwatch.classifier import Classifier
 from baitwatch.known_good import shipped_known_good
+from baitwatch.urls import canonicalize
 from model_export.data import Dataset, load_dataset
 from model_export.evaluate import METRIC_COLUMNS, metrics, report, save_plots
 from model_export.export import _trained_domains
@@ -111,6 +112,25 @@ def _stronger_baselines(own: dict, baselines: dict[str, dict]) -> str:
     if not beaten_by:
         return "This model beats every baseline above on the future test, on ROC AUC or at 1% false positives."
     return "**This model is beaten on the future test by** " + "; ".join(beaten_by) + "."
+
+
+def _lookalike_table(named: dict[str, Dataset]) -> str:
+    """How often the lookalike rule (before the model) fires, and how often on a legitimate URL."""
+    from baitwatch.lookalike import find_lookalike
+    from baitwatch.policy import skip_reason
+
+    known_good = shipped_known_good()
+    lines = ["| URLs | phishing flagged | legitimate flagged |", "|---|---|---|"]
+    for name, data in named.items():
+        flagged = np.array([
+            not skip_reason(url, known_good=known_good) and find_lookalike(url) is not None
+            for url in map(canonicalize, data.urls)
+        ], dtype=bool)
+        phishing = data.labels == 1
+        lines.append(
+            f"| {name} | {int(flagged[phishing].sum())} of {int(phishing.sum())} | {int(flagged[~phishing].sum())} of {int((~phishing).sum())} |"
+        )
+    return "\n".join(lines)
 
 
 def _other_models(compare: dict[str, Path], data: Dataset, trained_domains) -> dict[str, dict]:
@@ -235,6 +255,14 @@ them is low by construction; the per-source table above is the model's own figur
         "all test URLs": metrics(test.labels, served, threshold),
         "popular homepages (Tranco)": metrics(test.labels[popular], served[popular], threshold),
     })}
+
+### The lookalike rule, before the model
+
+A URL that imitates a protected site is `phishing` by rule (`baitwatch/lookalike.py`), so
+the model's figures above are a floor for what a user gets. How often the rule fires, after
+the known-good skip, as in the daemon:
+
+{_lookalike_table({"test split": test, "test split, popular homepages (Tranco)": test.subset(np.flatnonzero(popular))} | ({"future test": future} if future_section else {}))}
 
 ![ROC curve]({plots[0].name})
 ![Score histogram]({plots[1].name})

@@ -113,5 +113,6 @@ def test_model_card_tells_the_commands_metrics_and_comparisons(exported_model, t
     assert f"| this model (int8, shipped) | {future['overall']['roc_auc']:.4f} | {future['overall']['recall']:.4f} |" in text
     assert f"| previous (`{card['id']}`) | {future['overall']['roc_auc']:.4f} |" in text  # the same model, compared with itself
     assert "**Why this training mix.**" in text and "**Missed phishing.**" in text
+    assert "### The lookalike rule, before the model" in text and "| future test |" in text
     for name in ("roc.png", "scores.png"):
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
