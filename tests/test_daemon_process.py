@@ -122,6 +122,6 @@ def test_a_restarted_daemon_keeps_the_users_data(tmp_path):
         with urllib.request.urlopen(second.base + "/v1/allowlist", timeout=10) as response:
             assert json.loads(response.read())["domains"] == ["example-shop.xyz"]
         with urllib.request.urlopen(second.base + "/v1/settings", timeout=10) as response:
-            assert json.loads(response.read()) == {"enabled": False}
+            assert json.loads(response.read()) == {"enabled": False, "familiar_sites": True}
     finally:
         second.stop()

@@ -4,7 +4,7 @@ import asyncio
 
 from baitwatch.config import Config
 from baitwatch.familiar import FamiliarSites
-from baitwatch.server import STATE, create_app
+from baitwatch.server import FAMILIAR, STATE, create_app
 from baitwatch.store import FAMILIAR_FILE, Store
 from tests.conftest import run_baitwatch
 from tests.test_verdicts_daemon import suspicious_model
@@ -114,3 +114,24 @@ def test_the_forget_command_clears_familiar_sites_with_or_without_a_daemon(daemo
     result = run_baitwatch("forget", "--port", str(daemon.port), env=env)
     assert result.returncode == 0, result.stderr
     assert not FamiliarSites(Store(data), clock).is_familiar("example-shop.xyz")
+
+
+async def test_the_users_switch_turns_familiar_sites_off_and_forgets_them(aiohttp_client, user_dirs, tmp_path):
+    clock = Clock()
+    app = create_app(Config(), clock=clock)
+    client = await aiohttp_client(app)
+    token = {"Authorization": f"Bearer {(user_dirs['config'] / 'token').read_text().strip()}"}
+    for day in (0, 4, 9):
+        clock.day(day)
+        app[FAMILIAR].record_visit("example-shop.xyz")
+    assert app[FAMILIAR].is_familiar("example-shop.xyz")
+    answer = await client.put("/v1/settings", json={"familiar_sites": False}, headers=token)
+    assert (await answer.json()) == {"enabled": True, "familiar_sites": False}
+    assert not app[FAMILIAR].is_familiar("example-shop.xyz") and not (user_dirs["data"] / FAMILIAR_FILE).exists()
+    clock.day(12)
+    app[FAMILIAR].record_visit("example-shop.xyz")  # off: nothing is remembered
+    assert not (user_dirs["data"] / FAMILIAR_FILE).exists()
+    await client.put("/v1/settings", json={"familiar_sites": True}, headers=token)
+    assert (await (await client.get("/v1/settings")).json())["familiar_sites"] is True
+    refused = await client.put("/v1/settings", json={"familiar_sites": "no"}, headers=token)
+    assert refused.status == 400 and (await refused.json())["code"] == "bad-settings"

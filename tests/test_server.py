@@ -45,7 +45,7 @@ async def test_a_slow_disk_write_does_not_hold_up_verdicts(client, token, monkey
         assert not writing.done()
     finally:
         disk_free.set()
-    assert (await (await writing).json()) == {"enabled": False}
+    assert (await (await writing).json()) == {"enabled": False, "familiar_sites": True}
 
 
 async def test_check_answers_the_contract_and_caches_for_the_token_holder(client, token):
@@ -137,7 +137,7 @@ async def test_trust_on_a_shared_platform_is_one_users_site(client, token):
 
 async def test_turning_protection_off_skips_everything(client, token):
     response = await client.put("/v1/settings", json={"enabled": False}, headers=auth(token))
-    assert (await response.json()) == {"enabled": False}
+    assert (await response.json()) == {"enabled": False, "familiar_sites": True}
     answer = await (await client.post("/v1/check", json={"url": UNKNOWN_SITE})).json()
     assert (answer["verdict"], answer["reason"]) == ("skipped", "disabled")
     assert (await (await client.get("/v1/status")).json())["enabled"] is False

@@ -15,7 +15,7 @@ def test_values_survive_a_restart(tmp_path):
     store.allow("example.com")
     store.add_feedback({"url": "https://a.example/", "label": "safe"})
     again = Store(tmp_path)
-    assert again.settings == {"enabled": False}
+    assert again.settings == {"enabled": False, "familiar_sites": True}
     assert again.allowlist == ["example.com"]
     assert again.feedback() == [{"url": "https://a.example/", "label": "safe"}]
     assert again.problems == []
@@ -26,7 +26,7 @@ def test_a_corrupt_file_is_set_aside_reported_and_replaced_by_defaults(tmp_path)
     (tmp_path / SETTINGS_FILE).write_text("{not json")
     (tmp_path / ALLOWLIST_FILE).write_text('{"a": 1}')
     store = Store(tmp_path)
-    assert store.settings == {"enabled": True}
+    assert store.settings == {"enabled": True, "familiar_sites": True}
     assert store.allowlist == []
     assert len(store.problems) == 2
     kept = sorted(p.name for p in tmp_path.iterdir() if ".corrupt-" in p.name)

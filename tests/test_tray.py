@@ -86,7 +86,7 @@ def test_tray_menu_toggles_protection_and_follows_the_daemon(tmp_path, x_display
         assert toggle.text == "Protection on" and toggle.checked is True
 
         toggle(tray.icon)  # the user clicks the checkbox
-        assert call(daemon, "GET", "/v1/settings") == {"enabled": False}
+        assert call(daemon, "GET", "/v1/settings") == {"enabled": False, "familiar_sites": True}
         assert toggle.checked is False and tray.state == "off"
 
         call(daemon, "PUT", "/v1/settings", {"enabled": True})  # e.g. from the extension's popup

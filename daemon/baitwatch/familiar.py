@@ -30,12 +30,16 @@ class FamiliarSites:
     """Thread-safe: visits are recorded and familiarity tested on worker threads."""
 
     def __init__(self, store: Store, clock: Callable[[], float] = time.time, enabled: bool = True):
-        self.enabled = enabled
+        self._allowed = enabled  # the config's familiar_sites; the user's setting can turn it off too
         self._store = store
         self._clock = clock
         self._lock = threading.Lock()
         self._digests: dict[str, str] = {}  # this run's domains, in memory only
         self.names: frozenset[str] = frozenset()  # familiar domains visited this run
+
+    @property
+    def enabled(self) -> bool:
+        return self._allowed and self._store.settings["familiar_sites"]
 
     def record_visit(self, domain: str) -> None:
         if not self.enabled:

@@ -161,7 +161,7 @@ async def _verdicts(request: web.Request, urls: list) -> list[Verdict]:
     cache: ScoreCache | None = state["cache"] if request[TOKEN_HOLDER] else None
     # Familiar sites are this user's browsing too: another process must not learn them from a
     # lookalike that names one or a suspicious score turned safe.
-    familiar = app[FAMILIAR] if request[TOKEN_HOLDER] else None
+    familiar = app[FAMILIAR] if request[TOKEN_HOLDER] and app[FAMILIAR].enabled else None
     enabled = store.settings["enabled"]
     allowlist = store.allowed_domains
     verdicts: list[Verdict | None] = []
@@ -268,11 +268,13 @@ async def get_settings(request: web.Request) -> web.Response:
 
 async def put_settings(request: web.Request) -> web.Response:
     body = await _json_object(request)
-    unknown = set(body) - {"enabled"}
-    if unknown or not isinstance(body.get("enabled", True), bool):
-        raise ApiError(400, "bad-settings", "Settings take one field, 'enabled', which must be true or false.")
+    if not body or set(body) - {"enabled", "familiar_sites"} or not all(isinstance(value, bool) for value in body.values()):
+        raise ApiError(400, "bad-settings", "Settings take the fields 'enabled' and 'familiar_sites', each true or false.")
     settings = await asyncio.to_thread(request.app[STORE].update_settings, body)
-    log.info("protection %s", "on" if settings["enabled"] else "off")
+    if body.get("familiar_sites") is False:
+        # Off means nothing is remembered: what was, is forgotten too.
+        await asyncio.to_thread(request.app[FAMILIAR].forget)
+    log.info("protection %s, familiar sites %s", *("on" if settings[name] else "off" for name in ("enabled", "familiar_sites")))
     return web.json_response(settings)
 
 

@@ -24,7 +24,7 @@ SETTINGS_FILE = "settings.json"
 ALLOWLIST_FILE = "allowlist.json"
 FEEDBACK_FILE = "feedback.jsonl"
 FAMILIAR_FILE = "familiar.json"
-DEFAULT_SETTINGS = {"enabled": True}
+DEFAULT_SETTINGS = {"enabled": True, "familiar_sites": True}
 MAX_FEEDBACK_ENTRIES = 100_000
 
 
@@ -56,7 +56,7 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def _valid_settings(value) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("enabled", True), bool)
+    return isinstance(value, dict) and all(isinstance(value.get(name, True), bool) for name in DEFAULT_SETTINGS)
 
 
 def _valid_allowlist(value) -> bool:

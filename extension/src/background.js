@@ -383,6 +383,16 @@ const fromExtensionPages = {
   async disallow(message) {
     return withToken((c) => c.disallow(String(message.domain)));
   },
+  async "familiar-sites"() {
+    return { enabled: (await (await client()).settings()).familiar_sites };
+  },
+  async "set-familiar-sites"(message) {
+    return { enabled: (await withToken((c) => c.setFamiliarSites(message.enabled === true))).familiar_sites };
+  },
+  async "forget-familiar-sites"() {
+    await withToken((c) => c.forgetFamiliarSites());
+    return {};
+  },
   async "get-port"() {
     return { port: (await settings()).daemonPort };
   },

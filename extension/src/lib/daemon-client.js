@@ -79,6 +79,15 @@ export class DaemonClient {
   setEnabled(enabled) {
     return this.request("PUT", "/v1/settings", { enabled }, { authorized: true });
   }
+  settings() {
+    return this.request("GET", "/v1/settings");
+  }
+  setFamiliarSites(familiarSites) {
+    return this.request("PUT", "/v1/settings", { familiar_sites: familiarSites }, { authorized: true });
+  }
+  forgetFamiliarSites() {
+    return this.request("DELETE", "/v1/familiar", undefined, { authorized: true });
+  }
   allowlist() {
     return this.request("GET", "/v1/allowlist");
   }

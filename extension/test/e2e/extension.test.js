@@ -202,6 +202,20 @@ test("the popup reports and trusts the site of the flagged tab in front", async 
   await page.close();
 });
 
+test("the options page turns familiar sites off and on in the daemon", async () => {
+  const options = await extensionPage(browser, "options/options.html");
+  await waitFor(() => options.isChecked("#familiar"), { what: "the switch, on as the daemon says" });
+  await options.getByLabel("Remember the sites I visit often").uncheck();
+  await waitFor(async () => (await daemon.request("GET", "/v1/settings")).familiar_sites === false, { what: "familiar sites off" });
+  await options.reload();
+  await waitFor(async () => (await options.$("#familiar")) && !(await options.isChecked("#familiar")), { what: "the switch, off after a reload" });
+  await options.getByLabel("Remember the sites I visit often").check();
+  await waitFor(async () => (await daemon.request("GET", "/v1/settings")).familiar_sites === true, { what: "familiar sites on" });
+  await options.getByRole("button", { name: "Forget them now" }).click();
+  await waitFor(async () => (await options.textContent("#message")) === "Forgot every familiar site.", { what: "forgotten" });
+  await options.close();
+});
+
 test("turning protection off in the popup means no warning", async () => {
   const popup = await extensionPage(browser, "popup/popup.html");
   await popup.waitForSelector("#verdict[data-state]"); // the popup has its state
