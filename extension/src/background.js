@@ -143,6 +143,7 @@ async function runCheck(key, { tabId, check, returnTo }) {
   tabs.set(tabId, after);
   // Not awaited: what the warning waits on (a page to load) must not hold up this tab's next check.
   if (after !== before && tabState.isFlagged(after)) warn(tabId, check.url, verdict, returnTo);
+  if (after !== before && after.status === "suspicious") showReminder(tabId); // the page script asks for its notice
   await paint(tabId);
 }
 
@@ -192,6 +193,14 @@ function reminderFor(tabId, frameUrl) {
   const tab = tabOf(tabId);
   if (!tabState.isFlagged(tab) || hostOf(tab.url) !== hostOf(frameUrl) || !isContinued(tabId, tab.verdict)) return null;
   return explain(tab.verdict).reminder;
+}
+
+// A suspicious (not phishing) page gets a calm notice, which the page's script shows only
+// where a password or card number is asked for.
+function noticeFor(tabId, frameUrl) {
+  const tab = tabOf(tabId);
+  if (tab.status !== "suspicious" || hostOf(tab.url) !== hostOf(frameUrl)) return null;
+  return explain(tab.verdict).notice;
 }
 
 // --- Navigation events -------------------------------------------------------------------
@@ -300,7 +309,7 @@ const fromContentScripts = {
     if (sender.frameId === 0 && !tabs.has(sender.tab.id)) {
       await onDocument({ tabId: sender.tab.id, frameId: 0, url: sender.url }); // the background restarted
     }
-    return { reminder: reminderFor(sender.tab.id, sender.url) };
+    return { reminder: reminderFor(sender.tab.id, sender.url), notice: noticeFor(sender.tab.id, sender.url) };
   },
 };
 

@@ -12,6 +12,10 @@
 // second).
 // Content scripts run in their own JavaScript world, so a page that replaces DOM methods
 // (attachShadow, append) does not change what this script calls.
+//
+// On a page the daemon found only suspicious, the same script shows a calm notice instead,
+// and only once the page asks for a password or a card number: a quiet bar the person can
+// dismiss, not a warning.
 
 (() => {
   if (globalThis.baitwatchReminder) return; // injected a second time: once is enough
@@ -26,6 +30,10 @@
     "clip-path: none", "mask: none", "pointer-events: auto", "background: #8c1d18",
   ];
   const TOP_LAYER = ":modal, :popover-open, :fullscreen";
+  const SECRETS = 'input[type="password" i], input[autocomplete^="cc-" i], input[autocomplete="one-time-code" i]';
+  const NOTICE_STYLE =
+    "all: initial; display: flex; gap: 12px; align-items: center; box-sizing: border-box; width: 100%; padding: 8px 18px; " +
+    "background: #fff4d6; color: #3d2e00; border-bottom: 1px solid #c9a227; font: 15px/1.4 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;";
   const TEXT_STYLE =
     "all: initial; display: block; box-sizing: border-box; width: 100%; padding: 12px 18px; background: #8c1d18; " +
     "color: #ffffff; font: 600 16px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; " +
@@ -36,20 +44,26 @@
 
   const ask = (message) => chrome.runtime.sendMessage(message).catch(() => ({}));
 
-  function build(text) {
+  // An XHTML element whose closed shadow root holds ``content`` (the page can neither read
+  // nor restyle it), or holds it directly where the document has no shadow DOM.
+  function build(content) {
     const element = document.createElementNS(XHTML, "div");
     let root = element;
     try {
-      root = element.attachShadow({ mode: "closed" }); // the page can neither read nor restyle the text
+      root = element.attachShadow({ mode: "closed" });
     } catch {
-      // no shadow DOM in this document: the text goes in the element itself, styled inline
+      // no shadow DOM in this document: the content goes in the element itself, styled inline
     }
-    const banner = document.createElementNS(XHTML, "div");
-    banner.setAttribute("style", TEXT_STYLE);
-    banner.setAttribute("role", "alert");
-    banner.textContent = text;
-    root.append(banner);
+    root.append(content);
     return element;
+  }
+
+  function textBox(text, style, role) {
+    const box = document.createElementNS(XHTML, "div");
+    box.setAttribute("style", style);
+    box.setAttribute("role", role);
+    box.append(text);
+    return box;
   }
 
   function toTopOfTopLayer() {
@@ -100,7 +114,7 @@
 
   function show(text) {
     if (host || !text) return;
-    host = build(text);
+    host = build(textBox(text, TEXT_STYLE, "alert"));
     guard = new MutationObserver(reassert);
     host.addEventListener("toggle", (event) => {
       if (event.newState === "closed") reassert(); // the page closed the popover
@@ -111,8 +125,39 @@
     requestAnimationFrame(stayOnTop);
   }
 
+  let noticeAsked = false;
+
+  function showNotice(text) {
+    const bar = textBox(text, NOTICE_STYLE, "status");
+    const dismiss = document.createElementNS(XHTML, "button");
+    dismiss.setAttribute("style", "all: initial; margin-left: auto; cursor: pointer; font: 600 18px/1 system-ui, sans-serif; color: #3d2e00;");
+    dismiss.setAttribute("aria-label", "Dismiss");
+    dismiss.textContent = "\u00d7";
+    bar.append(dismiss);
+    const notice = build(bar);
+    notice.setAttribute("style", "all: initial; display: block; position: fixed; inset: 0 0 auto 0; z-index: 2147483646;");
+    dismiss.addEventListener("click", () => notice.remove());
+    (document.documentElement ?? document).append(notice);
+  }
+
+  // Waits, without a cost to the page, until it asks for a secret; then shows the notice once.
+  function noticeWhenSecretsAsked(text) {
+    if (noticeAsked) return;
+    noticeAsked = true;
+    const asks = () => document.querySelector(SECRETS) !== null;
+    if (asks()) return showNotice(text);
+    const watcher = new MutationObserver(() => {
+      if (!asks()) return;
+      watcher.disconnect();
+      showNotice(text);
+    });
+    watcher.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ["type", "autocomplete"] });
+  }
+
   async function update() {
-    show((await ask({ type: "hello" }))?.reminder);
+    const answer = await ask({ type: "hello" });
+    show(answer?.reminder);
+    if (answer?.notice) noticeWhenSecretsAsked(answer.notice);
   }
 
   chrome.runtime.onMessage.addListener((message) => {

@@ -31,5 +31,6 @@ export function explain(verdict) {
     why,
     details,
     reminder: `Reminder: baitwatch warned that ${site} may be a phishing site. Do not enter passwords, card numbers or codes here.`,
+    notice: `baitwatch: this address looks a little unusual. Before you type a password or card number, check that ${site} is the site you meant.`,
   };
 }

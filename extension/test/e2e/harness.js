@@ -39,15 +39,17 @@ export async function waitFor(predicate, { timeoutMs = 15000, what = "condition"
 }
 
 export class Daemon {
-  constructor(port) {
+  // `args`: more options for `baitwatch serve`, such as --model.
+  constructor(port, args = []) {
     this.port = port;
+    this.args = args;
     this.home = mkdtempSync(join(tmpdir(), "baitwatch-e2e-"));
     this.env = { ...process.env, BAITWATCH_CONFIG_DIR: join(this.home, "config"), BAITWATCH_DATA_DIR: join(this.home, "data") };
     this.base = `http://127.0.0.1:${port}`;
   }
 
   async start() {
-    this.process = spawn(PYTHON, ["-m", "baitwatch", "serve", "--no-tray", "--port", String(this.port)], { env: this.env, stdio: "ignore" });
+    this.process = spawn(PYTHON, ["-m", "baitwatch", "serve", "--no-tray", "--port", String(this.port), ...this.args], { env: this.env, stdio: "ignore" });
     await waitFor(() => this.request("GET", "/v1/status").then(() => true, () => false), { timeoutMs: 60000, what: "the daemon" });
   }
 
