@@ -1,14 +1,17 @@
 """``POST /v1/hello`` against real daemons: the proof shows the answerer holds this install's
-token, so the extension can refuse to send URLs to a process that took the port first."""
+token, so the extension and the command line can refuse to send URLs or the token to a
+process that took the port first."""
 
 import hashlib
 import hmac
+import http.server
 import json
 import secrets
+import threading
 
 import pytest
 
-from tests.conftest import RunningDaemon
+from tests.conftest import RunningDaemon, run_baitwatch
 
 
 def expected_proof(token: str, nonce: str) -> str:
@@ -56,3 +59,41 @@ def test_any_other_body_is_refused_with_a_clear_error(shared_daemon, body):
 def test_web_pages_cannot_ask(shared_daemon):
     status, answer = shared_daemon.request("POST", "/v1/hello", {"nonce": "a" * 64}, headers={"Origin": "https://evil.example"})
     assert (status, answer["code"]) == (403, "forbidden-origin")
+
+
+class _Squatter(http.server.BaseHTTPRequestHandler):
+    """A program that took the daemon's port: it answers everything, and records what it was sent."""
+
+    seen: list = []
+
+    def _answer(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        type(self).seen.append((self.command, self.path, self.headers.get("Authorization"), self.rfile.read(length)))
+        body = json.dumps({"proof": "0" * 64, "enabled": True, "version": "x", "model": {}, "problems": []}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("command", [("status",), ("pair",), ("forget",)])
+def test_the_command_line_sends_a_squatter_on_the_port_no_token(tmp_path, user_dirs, command):
+    from baitwatch.security import load_or_create_token
+
+    token = load_or_create_token(user_dirs["config"])
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Squatter)
+    _Squatter.seen = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = run_baitwatch(*command, "--port", str(server.server_address[1]))
+    finally:
+        server.shutdown()
+    assert result.returncode != 0 and "not this install's baitwatch daemon" in result.stderr
+    assert _Squatter.seen and all(token not in str(request) for request in _Squatter.seen)
+    assert [path for _, path, _, _ in _Squatter.seen] == ["/v1/hello"]  # nothing else was asked

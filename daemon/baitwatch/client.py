@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hmac
 import json
+import secrets
 import urllib.error
 import urllib.request
 
 from baitwatch.config import Config
 from baitwatch.errors import BaitwatchError
 from baitwatch.paths import config_dir
-from baitwatch.security import TOKEN_FILE
+from baitwatch.security import TOKEN_FILE, daemon_proof
 
 
 class DaemonNotRunning(BaitwatchError):
@@ -27,12 +29,24 @@ class DaemonClient:
         # Changes need the token; a GET gets more with it (the status counters), but works without.
         token = self._token(required=method != "GET")
         if token:
+            self._check_it_is_the_daemon(token)
             headers["Authorization"] = f"Bearer {token}"
+        return self._send(method, path, body, headers)
+
+    def _check_it_is_the_daemon(self, token: str) -> None:
+        """Before the token goes anywhere, whoever answers must prove it knows it (POST
+        /v1/hello): a program that took the daemon's port gets neither the token nor the data."""
+        nonce = secrets.token_hex(32)
+        answer = self._send("POST", "/v1/hello", {"nonce": nonce}, {"Content-Type": "application/json"})
+        if not hmac.compare_digest(str(answer.get("proof", "")), daemon_proof(token, nonce)):
+            raise BaitwatchError(f"the program at {self.base} is not this install's baitwatch daemon; nothing was sent to it")
+
+    def _send(self, method: str, path: str, body: dict | None, headers: dict) -> dict:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return json.loads(response.read())
+                answer = json.loads(response.read())
         except urllib.error.HTTPError as error:
             try:
                 message = json.loads(error.read())["error"]
@@ -41,6 +55,11 @@ class DaemonClient:
             raise BaitwatchError(f"the daemon refused {method} {path}: {message}") from None
         except (urllib.error.URLError, OSError):
             raise DaemonNotRunning(f"the daemon is not running at {self.base} (start it with baitwatch serve)") from None
+        except ValueError:
+            raise BaitwatchError(f"the program at {self.base} did not answer {method} {path} with JSON") from None
+        if not isinstance(answer, dict):
+            raise BaitwatchError(f"the program at {self.base} did not answer {method} {path} with a JSON object")
+        return answer
 
     def _token(self, required: bool) -> str | None:
         try:
