@@ -135,3 +135,20 @@ async def test_the_users_switch_turns_familiar_sites_off_and_forgets_them(aiohtt
     assert (await (await client.get("/v1/settings")).json())["familiar_sites"] is True
     refused = await client.put("/v1/settings", json={"familiar_sites": "no"}, headers=token)
     assert refused.status == 400 and (await refused.json())["code"] == "bad-settings"
+
+
+async def test_a_shared_platform_never_becomes_familiar_only_its_users_sites_do(aiohttp_client, user_dirs):
+    clock = Clock()
+    app = create_app(Config(), clock=clock)
+    client = await aiohttp_client(app)
+    token = {"Authorization": f"Bearer {(user_dirs['config'] / 'token').read_text().strip()}"}
+    for day in (0, 4, 9):
+        clock.day(day)
+        for url in ("https://www.google.com/search?q=weather", "https://sites.google.com/view/alice-bakery/home"):
+            await client.post("/v1/check", json={"url": url}, headers=token)
+        while app[STATE]["visits"]:  # the visit is counted off the answer's path
+            await asyncio.sleep(0.01)
+    familiar = app[FAMILIAR]
+    assert familiar.is_familiar("www.google.com") and familiar.is_familiar("sites.google.com/view/alice-bakery")
+    # Visiting one user's site, or Google's own search, makes neither Google nor its forms familiar.
+    assert not familiar.is_familiar("google.com") and not familiar.is_familiar("sites.google.com")

@@ -26,7 +26,7 @@ from baitwatch.known_good import shipped_known_good
 from baitwatch.lookalike import shipped_detector
 from baitwatch.pairing import CODE_LIFETIME_SECONDS, GuessTurns, Pairing
 from baitwatch.paths import config_dir, data_dir
-from baitwatch.platforms import UntrustableSite, shipped_platforms
+from baitwatch.platforms import UntrustableSite, shipped_platforms, trust_scope_or_none
 from baitwatch.redact import redacted_url
 from baitwatch.security import (
     HELLO_NONCE,
@@ -184,7 +184,8 @@ async def _verdicts(request: web.Request, urls: list) -> list[Verdict]:
                 cache.put(card.id, urls[index].text, score)
             verdicts[index] = Verdict.scored(urls[index], score, card)
     for index, verdict in enumerate(verdicts):
-        if familiar and verdict.verdict == "suspicious" and await asyncio.to_thread(familiar.is_familiar, verdict.domain):
+        site = trust_scope_or_none(urls[index])
+        if familiar and site and verdict.verdict == "suspicious" and await asyncio.to_thread(familiar.is_familiar, site):
             verdicts[index] = replace(verdict, verdict="safe", reason="familiar")
     counters = state["counters"]
     for url, verdict in zip(urls, verdicts):
@@ -198,17 +199,19 @@ async def check(request: web.Request) -> web.Response:
     url = _parse_url(_string_field(await _json_object(request), "url"))
     (verdict,) = await _verdicts(request, [url])
     # Only the paired extension's checks are this user's visits; another process's are not.
-    if request[TOKEN_HOLDER] and verdict.reason not in UNREMEMBERED_REASONS and verdict.verdict != "phishing":
-        _remember_visit(request.app, verdict.domain)
+    # A site is what a user could trust: one user's site on a shared platform, never the platform.
+    site = trust_scope_or_none(url)
+    if request[TOKEN_HOLDER] and site and verdict.reason not in UNREMEMBERED_REASONS and verdict.verdict != "phishing":
+        _remember_visit(request.app, site)
     return web.json_response(verdict.as_dict())
 
 
-def _remember_visit(app: web.Application, domain: str) -> None:
+def _remember_visit(app: web.Application, site: str) -> None:
     """Count the visit day off the answer's path (a slow hash, maybe a disk write)."""
 
     def record() -> None:
         try:
-            app[FAMILIAR].record_visit(domain)
+            app[FAMILIAR].record_visit(site)
         except OSError as error:
             log.warning("could not remember a visit day: %s", error)
 

@@ -189,12 +189,13 @@ def _canonical_host(host: str) -> str:
         raise InvalidUrl("the URL has no host")
     if _FORBIDDEN_HOST_CHARS.search(host):
         raise InvalidUrl("the host contains characters a domain name cannot have")
-    if _ENDS_IN_NUMBER.search(host):
-        return _ipv4(host)
     if not host.isascii():
         host = ".".join(_punycode(label) for label in host.split("."))
+    # Before the number parsing too: a million-digit host would stall int() on the event loop.
     if len(host) > MAX_HOST_CHARS:
         raise InvalidUrl(f"the host is longer than the {MAX_HOST_CHARS} characters a domain name may have")
+    if _ENDS_IN_NUMBER.search(host):
+        return _ipv4(host)
     return host
 
 

@@ -320,7 +320,8 @@ const fromExtensionPages = {
       // The background restarted since the warning was shown: check the address again.
       const url = String(message.url);
       const verdict = await (await client()).check(url);
-      if (verdict.verdict !== "phishing") {
+      // Only a web page can be judged again: an inherited warning (about:, data:, blob:) stays.
+      if (verdict.verdict !== "phishing" && /^https?:/i.test(url)) {
         await chrome.tabs.update(sender.tab.id, { url });
         return { flagged: false };
       }
@@ -335,7 +336,8 @@ const fromExtensionPages = {
   },
   async continue(message, sender) {
     const { url, verdict, returnTo } = warningOf(sender);
-    if (message.trust) await withToken((c) => c.allow(siteOf(verdict)));
+    // The daemon trusts the address's own scope: its site, or one user's site on a shared platform.
+    if (message.trust) await withToken((c) => c.allow(verdict.url));
     continued.set(sender.tab.id, { host: hostOf(returnTo), domains: new Set([siteOf(verdict)]) });
     await chrome.tabs.update(sender.tab.id, { url: returnTo });
     return {};
@@ -360,7 +362,7 @@ const fromExtensionPages = {
   },
   async "trust-site"() {
     const { tabId, verdict } = await flaggedFrontTab();
-    await withToken((c) => c.allow(siteOf(verdict)));
+    await withToken((c) => c.allow(verdict.url));
     const warning = warnings.get(tabId);
     if (warning?.shown && tabOf(tabId).url.startsWith(WARNING_PAGE)) await chrome.tabs.update(tabId, { url: warning.returnTo });
     else await chrome.tabs.reload(tabId);

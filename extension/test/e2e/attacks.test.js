@@ -241,6 +241,7 @@ test("a content script taken over by the page cannot read the token or change an
     { type: "set-enabled", enabled: false }, { type: "set-port", port: 1 }, { type: "pair", code: "000000" },
     { type: "continue", trust: true }, { type: "report" }, { type: "disallow", domain: "x.example" },
     { type: "allowlist" }, { type: "popup-state" }, { type: "get-port" }, { type: "warning-details", url: base.phishing },
+    { type: "set-familiar-sites", enabled: false }, { type: "forget-familiar-sites" }, { type: "familiar-sites" },
     { type: "constructor" },
   ];
   for (const request of requests) {
@@ -248,6 +249,6 @@ test("a content script taken over by the page cannot read the token or change an
     assert.match(answer?.error ?? "", /does not accept/, request.type);
   }
   assert.equal((await daemon.request("GET", "/v1/settings")).enabled, true);
-  assert.deepEqual(await inContentScriptWorld(browser.context, tab, `chrome.runtime.sendMessage({ type: "hello" })`), { reminder: null });
+  assert.deepEqual(await inContentScriptWorld(browser.context, tab, `chrome.runtime.sendMessage({ type: "hello" })`), { reminder: null, notice: null });
   await tab.close();
 });
