@@ -160,3 +160,11 @@ def test_shape_balanced_sample_gives_homepages_the_same_share_under_both_labels(
     homepage = sample.homepages()
     assert (sample.labels == 0).sum() == 200 and abs((sample.labels == 1).sum() - 200) <= 1
     assert abs(homepage[sample.labels == 1].mean() - homepage[sample.labels == 0].mean()) < 0.01
+
+
+def test_shape_balanced_sample_takes_the_homepage_share_it_is_given(tmp_path):
+    data = dated_corpus(tmp_path)
+    sample = shape_balanced_sample(data, 300, seed=0, homepage_share=0.3)
+    homepage = sample.homepages()
+    for label in (0, 1):
+        assert abs(homepage[sample.labels == label].mean() - 0.3) < 0.02
