@@ -2,6 +2,8 @@
 
 import asyncio
 
+import pytest
+
 from baitwatch.config import Config
 from baitwatch.familiar import FamiliarSites
 from baitwatch.server import FAMILIAR, STATE, create_app
@@ -116,11 +118,18 @@ def test_the_forget_command_clears_familiar_sites_with_or_without_a_daemon(daemo
     assert not FamiliarSites(Store(data), clock).is_familiar("example-shop.xyz")
 
 
-async def test_the_users_switch_turns_familiar_sites_off_and_forgets_them(aiohttp_client, user_dirs, tmp_path):
+@pytest.fixture
+async def daemon_app(aiohttp_client, user_dirs):
+    """A daemon app on an injected clock, its test client, and the paired extension's token header."""
     clock = Clock()
     app = create_app(Config(), clock=clock)
     client = await aiohttp_client(app)
     token = {"Authorization": f"Bearer {(user_dirs['config'] / 'token').read_text().strip()}"}
+    return clock, app, client, token
+
+
+async def test_the_users_switch_turns_familiar_sites_off_and_forgets_them(daemon_app, user_dirs):
+    clock, app, client, token = daemon_app
     for day in (0, 4, 9):
         clock.day(day)
         app[FAMILIAR].record_visit("example-shop.xyz")
@@ -137,11 +146,8 @@ async def test_the_users_switch_turns_familiar_sites_off_and_forgets_them(aiohtt
     assert refused.status == 400 and (await refused.json())["code"] == "bad-settings"
 
 
-async def test_a_shared_platform_never_becomes_familiar_only_its_users_sites_do(aiohttp_client, user_dirs):
-    clock = Clock()
-    app = create_app(Config(), clock=clock)
-    client = await aiohttp_client(app)
-    token = {"Authorization": f"Bearer {(user_dirs['config'] / 'token').read_text().strip()}"}
+async def test_a_shared_platform_never_becomes_familiar_only_its_users_sites_do(daemon_app):
+    clock, app, client, token = daemon_app
     for day in (0, 4, 9):
         clock.day(day)
         for url in ("https://www.google.com/search?q=weather", "https://sites.google.com/view/alice-bakery/home"):

@@ -184,8 +184,10 @@ async def _verdicts(request: web.Request, urls: list) -> list[Verdict]:
                 cache.put(card.id, urls[index].text, score)
             verdicts[index] = Verdict.scored(urls[index], score, card)
     for index, verdict in enumerate(verdicts):
+        if not familiar or verdict.verdict != "suspicious":
+            continue  # only a suspicious score asks whether the site is familiar
         site = trust_scope_or_none(urls[index])
-        if familiar and site and verdict.verdict == "suspicious" and await asyncio.to_thread(familiar.is_familiar, site):
+        if site and await asyncio.to_thread(familiar.is_familiar, site):
             verdicts[index] = replace(verdict, verdict="safe", reason="familiar")
     counters = state["counters"]
     for url, verdict in zip(urls, verdicts):
