@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
 from sklearn.metrics import accuracy_score, precision_recall_fscore_support, roc_auc_score, roc_curve
 
+from baitwatch.platforms import is_private_suffix_site
 from model_export.data import Dataset
 
 DEFAULT_TARGET_FPR = 0.0025
@@ -88,19 +88,6 @@ def report(data: Dataset, scores: np.ndarray, threshold: float, trained_domains:
     return result
 
 
-@lru_cache(maxsize=1)
-def _suffix_lists():
-    from publicsuffixlist import PublicSuffixList
-
-    return PublicSuffixList(), PublicSuffixList(only_icann=True)
-
-
-def _on_user_content_platform(host: str) -> bool:
-    """A host under the Public Suffix List's private section (github.io, blogspot.com, pages.dev, ...)."""
-    full, icann = _suffix_lists()
-    return full.publicsuffix(host) != icann.publicsuffix(host)
-
-
 def legitimate_groups(data: Dataset) -> dict[str, np.ndarray]:
     """The legitimate rows by the kind of page a false warning would land on: a false alarm
     on someone's blog or bank is a different failure from one on a random link."""
@@ -114,7 +101,7 @@ def legitimate_groups(data: Dataset) -> dict[str, np.ndarray]:
     return {
         "deep links": legit & ~homepage,
         "homepages": legit & homepage,
-        "user-content platforms": legit & np.array([_on_user_content_platform(host) for host in hosts]),
+        "user-content platforms": legit & np.array([is_private_suffix_site(host) for host in hosts]),
         "account and sign-in pages": legit & account,
     }
 

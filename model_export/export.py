@@ -58,7 +58,7 @@ def export(checkpoint: Path, out: Path) -> dict:
     validation, _ = load_dataset(checkpoint / VALIDATION_FILE)
     test, _ = load_dataset(checkpoint / TEST_FILE)
     future = load_dataset(checkpoint / FUTURE_FILE)[0] if (checkpoint / FUTURE_FILE).is_file() else None
-    trained_domains = _trained_domains(checkpoint)
+    trained_domains = read_trained_domains(checkpoint)
     max_length = int(training["max_length"])
     with tempfile.TemporaryDirectory(prefix="baitwatch-export-") as work_dir:
         work = Path(work_dir)
@@ -214,7 +214,7 @@ def _quantize(source: Path, target: Path) -> None:
     )
 
 
-def _trained_domains(checkpoint: Path) -> frozenset[str] | None:
+def read_trained_domains(checkpoint: Path) -> frozenset[str] | None:
     path = checkpoint / TRAINED_DOMAINS_FILE
     if not path.is_file():
         return None

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 
 from baitwatch.classifier import Classifier
 from baitwatch.known_good import shipped_known_good
+from baitwatch.platforms import is_private_suffix_site
 from baitwatch.urls import canonicalize
 from model_export.data import Dataset, load_dataset
 from model_export.evaluate import METRIC_COLUMNS, metrics, report, save_plots
-from model_export.export import _trained_domains
+from model_export.export import read_trained_domains
 from model_export.train import FUTURE_FILE, TEST_FILE
 
 WEAKNESSES = """\
@@ -85,11 +88,11 @@ def _platform_table(data: Dataset, scores: np.ndarray, threshold: float, top: in
     """Phishing recall and legitimate false positives on the hosting platforms with the most rows."""
     from publicsuffixlist import PublicSuffixList
 
-    full, icann = PublicSuffixList(), PublicSuffixList(only_icann=True)
-    hosts = [url.split("/")[2].split("@")[-1].split(":")[0] for url in data.urls]
-    platforms = np.array([full.publicsuffix(h) if full.publicsuffix(h) != icann.publicsuffix(h) else "" for h in hosts], dtype=object)
+    suffixes = PublicSuffixList()
+    hosts = [urlsplit(url).hostname or "" for url in data.urls]
+    platforms = np.array([suffixes.publicsuffix(h) if is_private_suffix_site(h) else "" for h in hosts], dtype=object)
     flagged = scores >= threshold
-    names = [name for name, _ in sorted(((p, (platforms == p).sum()) for p in set(platforms) - {""}), key=lambda x: -x[1])[:top]]
+    names = [name for name, _ in Counter(p for p in platforms if p).most_common(top)]
     lines = ["| platform | phishing | recall | legitimate | FPR |", "|---|---|---|---|---|"]
     for name in names:
         phish, legit = (platforms == name) & (data.labels == 1), (platforms == name) & (data.labels == 0)
@@ -149,7 +152,7 @@ def write_card(
     card = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
     classifier, model_card = Classifier.from_model_dir(model_dir)
     threshold = model_card.threshold
-    trained_domains = _trained_domains(checkpoint)
+    trained_domains = read_trained_domains(checkpoint)
     test, _ = load_dataset(checkpoint / TEST_FILE)
     scores = classifier.score(test.urls)
     plots = save_plots(test.labels, scores, threshold, out, "int8 model, test split")
