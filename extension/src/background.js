@@ -395,7 +395,7 @@ const fromExtensionPages = {
     return {};
   },
   async continue(message, sender) {
-    const { url, verdict, returnTo } = warningOf(sender);
+    const { verdict, returnTo } = warningOf(sender);
     // The daemon trusts the address's own scope: its site, or one user's site on a shared platform.
     if (message.trust) await withToken((c) => c.allow(verdict.url));
     continued.set(sender.tab.id, { host: hostOf(returnTo), domains: new Set([siteOf(verdict)]) });
