@@ -30,6 +30,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 import lexical_features
+
 from model_export.data import Dataset, load_dataset, prepare_splits
 from model_export.evaluate import choose_threshold, format_table, report
 from model_export.train import FUTURE_FILE, TEST_FILE, TRAINING_FILE, VALIDATION_FILE

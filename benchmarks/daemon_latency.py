@@ -24,8 +24,9 @@ from pathlib import Path
 
 import aiohttp
 
-from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
 from measure import ROOT, corpus_urls, machine, median_of, one_at_a_time_ms, percentiles, resident_mb
+
+from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
 
 HOT_URLS = 50  # distinct URLs the cached checks cycle through
 

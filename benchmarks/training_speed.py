@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 
 from measure import ROOT, corpus_urls
+
 from model_export.train import load_base, resolve_base_model
 
 WARMUP_STEPS = 3

@@ -1,10 +1,13 @@
-// Emits dist/chrome and dist/firefox from one source tree; only the manifest differs.
+// Emits dist/chrome and dist/firefox from one source tree; only the manifest differs, and
+// each gets the version from its one source.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { projectVersion } from "./project-version.mjs";
+
 const here = dirname(fileURLToPath(import.meta.url));
-const manifest = JSON.parse(readFileSync(join(here, "src", "manifest.json"), "utf8"));
+const manifest = { ...JSON.parse(readFileSync(join(here, "src", "manifest.json"), "utf8")), version: projectVersion() };
 
 const BROWSERS = {
   chrome: {

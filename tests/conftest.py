@@ -128,7 +128,7 @@ class RunningDaemon:
                     break
             except OSError:
                 if self.process.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"the daemon did not start:\n{self.log()}")
+                    raise RuntimeError(f"the daemon did not start:\n{self.log()}") from None
                 time.sleep(0.1)
 
     @property

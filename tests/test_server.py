@@ -124,7 +124,11 @@ async def test_allowlist_by_registrable_domain(client, token):
 async def test_trust_on_a_shared_platform_is_one_users_site(client, token):
     response = await client.post("/v1/allowlist", json={"domain": "https://sites.google.com/view/alice/home"}, headers=auth(token))
     assert (await response.json()) == {"domains": ["sites.google.com/view/alice"], "trusted": "sites.google.com/view/alice"}
-    for raw, reason in [("https://sites.google.com/view/alice/contact", "user-allowlist"), ("https://sites.google.com/view/mallory/", "model"), ("https://docs.google.com/forms/d/e/1/viewform", "model")]:
+    for raw, reason in [
+        ("https://sites.google.com/view/alice/contact", "user-allowlist"),
+        ("https://sites.google.com/view/mallory/", "model"),
+        ("https://docs.google.com/forms/d/e/1/viewform", "model"),
+    ]:
         assert (await (await client.post("/v1/check", json={"url": raw})).json())["reason"] == reason, raw
     for platform in ["com", "github.io", "https://substack.com/", "sites.google.com"]:
         response = await client.post("/v1/allowlist", json={"domain": platform}, headers=auth(token))

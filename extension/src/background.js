@@ -1,6 +1,7 @@
 // The background: checks every document's address with the daemon, keeps per-tab verdicts,
 // sends a tab whose page is flagged to the extension's warning page, paints the toolbar
-// icon, and carries out what the extension's own pages ask for. Content scripts (inside web
+// icon, says once when the daemon stays unreachable, opens the welcome page on install, and
+// carries out what the extension's own pages ask for. Content scripts (inside web
 // pages that may be hostile) may only ask whether their page needs the reminder banner.
 
 import { Backoff } from "./lib/backoff.js";
@@ -8,14 +9,19 @@ import { isCheckable } from "./lib/checkable.js";
 import { Coalescer } from "./lib/coalescer.js";
 import { DaemonClient, DaemonError, DaemonUnreachable, DEFAULT_PORT, NotTheDaemon } from "./lib/daemon-client.js";
 import { explain, siteOf } from "./lib/explain.js";
+import { HOW_TO_START } from "./lib/how-to-start.js";
 import { shieldIcon } from "./lib/icon.js";
 import { readPrivate, removePrivate, writePrivate } from "./lib/private-store.js";
 import { senderKind } from "./lib/sender.js";
 import * as tabState from "./lib/tab-state.js";
 import { TOOLBAR, toolbarState } from "./lib/toolbar-state.js";
+import { initialNotice, onNotified, onReachable, onUnreachable, shouldNotify } from "./lib/unreachable-notice.js";
 
 const EXTENSION = { id: chrome.runtime.id, origin: chrome.runtime.getURL("") };
 const WARNING_PAGE = chrome.runtime.getURL("warning/warning.html");
+const WELCOME_PAGE = chrome.runtime.getURL("welcome/welcome.html");
+const NOTICE_ID = "baitwatch-daemon-unreachable";
+const NOTICE_KEY = "unreachableNotice"; // in storage.session, which content scripts cannot read
 const REMINDER_SCRIPT = "content/reminder.js";
 const SAFE_PAGES = ["chrome://newtab/", "about:blank"]; // Firefox refuses the first
 const ARRIVAL_MS = 1500; // how long a tab may take to reach the warning page before it is replaced
@@ -77,17 +83,25 @@ function markReachable() {
   retryTimer = null;
   backoff.reset();
   daemon.reachable = true;
+  updateNotice(noticeUp);
 }
 
+// While the daemon is down, it is asked again with growing delays (one chain of retries,
+// however many checks fail).
 function markUnreachable() {
   daemon.reachable = false;
-  if (retryTimer === null) retryTimer = setTimeout(probe, backoff.next());
+  updateNotice(noticeDown);
+  if (retryTimer !== null) return;
+  retryTimer = setTimeout(() => {
+    retryTimer = null;
+    probe();
+  }, backoff.next());
 }
 
-// While the daemon is down, ask again with growing delays; when it answers, re-check the
-// tabs that went unchecked.
+// Asks the daemon for its state; when it answers after being down, re-checks the tabs that
+// went unchecked.
 async function probe() {
-  retryTimer = null;
+  const wasDown = !daemon.reachable;
   try {
     daemon.enabled = (await (await client()).status()).enabled;
   } catch {
@@ -95,9 +109,55 @@ async function probe() {
     return;
   }
   markReachable();
+  if (!wasDown) return;
   recheck(["unreachable"]);
   await paintAll();
 }
+
+// --- Telling the person once that the daemon stays unreachable ---------------------------
+
+// Kept in storage.session too, so that a restart of the background does not tell it again.
+let notice = chrome.storage.session
+  .get({ [NOTICE_KEY]: initialNotice() })
+  .then((values) => values[NOTICE_KEY], () => initialNotice());
+
+// Changes are applied one after another: many checks fail at once when the daemon stops.
+function updateNotice(change) {
+  notice = notice.then(async (before) => {
+    try {
+      const after = await change(before);
+      if (after !== before) await chrome.storage.session.set({ [NOTICE_KEY]: after });
+      return after;
+    } catch (error) {
+      console.warn("baitwatch: could not update the daemon notice:", error.message);
+      return before;
+    }
+  });
+}
+
+async function noticeDown(before) {
+  const now = Date.now();
+  const after = onUnreachable(before, now);
+  if (!shouldNotify(after, now)) return after;
+  await chrome.notifications.create(NOTICE_ID, {
+    type: "basic",
+    iconUrl: chrome.runtime.getURL("icons/icon-128.png"),
+    title: "baitwatch: protection is off",
+    message: `The baitwatch service on this computer is not running, so pages are not being checked. ${HOW_TO_START}`,
+  });
+  return onNotified(after);
+}
+
+async function noticeUp(before) {
+  if (before.shown) await chrome.notifications.clear(NOTICE_ID); // it would no longer be true
+  return onReachable(before);
+}
+
+chrome.notifications.onClicked.addListener(async (id) => {
+  if (id !== NOTICE_ID) return;
+  await chrome.notifications.clear(NOTICE_ID);
+  await chrome.tabs.create({ url: WELCOME_PAGE });
+});
 
 // Checks again the tabs whose last check could not be made.
 function recheck(statuses) {
@@ -335,7 +395,7 @@ const fromExtensionPages = {
     return {};
   },
   async continue(message, sender) {
-    const { url, verdict, returnTo } = warningOf(sender);
+    const { verdict, returnTo } = warningOf(sender);
     // The daemon trusts the address's own scope: its site, or one user's site on a shared platform.
     if (message.trust) await withToken((c) => c.allow(verdict.url));
     continued.set(sender.tab.id, { host: hostOf(returnTo), domains: new Set([siteOf(verdict)]) });
@@ -348,12 +408,7 @@ const fromExtensionPages = {
   },
   // The popup.
   async "popup-state"() {
-    try {
-      daemon.enabled = (await (await client()).status()).enabled;
-      markReachable();
-    } catch (error) {
-      if (error instanceof DaemonUnreachable) markUnreachable();
-    }
+    await probe();
     const active = await frontTab();
     const tab = active ? tabOf(active.id) : tabState.initialTab();
     const { checked, warnings: shown } = await chrome.storage.local.get({ checked: 0, warnings: 0 });
@@ -386,6 +441,20 @@ const fromExtensionPages = {
     recheck(["unchecked", "unreachable"]);
     await paintAll();
     return { paired: true };
+  },
+  // The welcome page: the daemon's state and, once paired, whether it proves who it is.
+  async "welcome-state"() {
+    await probe();
+    if (daemon.reachable && daemon.paired) {
+      try {
+        await (await client()).ensureRealDaemon();
+        daemon.genuine = true;
+      } catch (error) {
+        if (error instanceof NotTheDaemon) daemon.genuine = false;
+      }
+    }
+    const { reachable, paired, genuine, enabled } = daemon;
+    return { daemon: { reachable, paired, genuine, enabled }, port: (await settings()).daemonPort };
   },
   // The options page.
   async allowlist() {
@@ -436,7 +505,9 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
 // Before this version the token and port sat in chrome.storage.local, which content scripts
 // can read and write. Nothing is taken over from there (a page could have planted a port):
 // the old values are dropped and the person pairs once more. Tabs already open get checked.
-chrome.runtime.onInstalled.addListener(async () => {
+// A new install opens the welcome page, which walks the person through setting up.
+chrome.runtime.onInstalled.addListener(async ({ reason }) => {
+  if (reason === "install") await chrome.tabs.create({ url: WELCOME_PAGE });
   await chrome.storage.local.remove(["token", "daemonPort"]);
   const open = await chrome.tabs.query({});
   for (const tab of open) {

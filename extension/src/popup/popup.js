@@ -1,22 +1,26 @@
 // The popup: this tab's verdict (with Report a mistake and Trust this site when it is
 // flagged), the on/off switch (the daemon's own setting, so popup and tray agree), pairing,
-// and counts.
+// counts, and a link to the welcome page while baitwatch is not set up.
 
 import { askAndTell, askBackground } from "../lib/ask-background.js";
+import { HOW_TO_START } from "../lib/how-to-start.js";
+import { handlePairForm } from "../lib/pair-form.js";
 
 const VERDICT_TEXT = {
   warning: "This page looks like phishing.",
-  unreachable: "The baitwatch daemon is not reachable: pages are not being checked.",
+  unreachable: `Protection is off: the baitwatch service on this computer is not running, so pages are not being checked. ${HOW_TO_START}`,
   unpaired: "Not paired: pages are not being checked. Enter a pairing code below.",
   impostor: "The program on the daemon's port is not the baitwatch daemon: pages are not being checked.",
-  unchecked: "Could not check this page.",
-  off: "Protection is off.",
+  unchecked: "Not checked: the baitwatch service could not check this page, so it is not known to be safe.",
+  off: "Protection is off: pages are not being checked. Turn it on with the switch below.",
   suspicious: "Checked: this address looks a little unusual. Be careful where you type a password.",
   safe: "Checked: no sign of phishing.",
   trusted: "Not checked: you trust this site.",
   popular: "Not checked: a known popular site.",
   idle: "Nothing to check on this page.",
 };
+
+const NOT_SET_UP = new Set(["unreachable", "unpaired", "impostor"]);
 
 const $ = (id) => document.getElementById(id);
 
@@ -27,11 +31,11 @@ async function refresh() {
   $("enabled").checked = state.daemon.enabled;
   $("enabled").disabled = !state.daemon.reachable || !state.daemon.paired;
   $("pair-form").hidden = state.daemon.paired;
+  $("setup").hidden = !NOT_SET_UP.has(state.state);
   $("counts").textContent = `Pages checked: ${state.checked}. Warnings shown: ${state.warnings}.`;
   $("flagged").hidden = state.state !== "warning";
   if (state.tab.verdict) $("trust").textContent = `Trust ${state.tab.verdict.domain ?? "this site"}`;
 }
-
 
 $("report").addEventListener("click", () => askAndTell({ type: "report-site" }, $("message"), "Thank you: reported as a mistake, for retraining."));
 $("trust").addEventListener("click", async () => {
@@ -49,17 +53,7 @@ $("enabled").addEventListener("change", async (event) => {
   await refresh();
 });
 
-$("pair-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  $("message").textContent = "";
-  try {
-    await askBackground({ type: "pair", code: $("code").value.trim() });
-    $("message").textContent = "";
-  } catch (error) {
-    $("message").textContent = error.message;
-  }
-  await refresh();
-});
+handlePairForm($("pair-form"), $("code"), $("message"), refresh);
 
 refresh().catch((error) => {
   $("message").textContent = error.message;

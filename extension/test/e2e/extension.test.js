@@ -6,14 +6,13 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import {
-  accessibilityNodes, Daemon, expectWarningPage, extensionPage, freePort, launchBrowser, openTab, pairExtension, REPO, setDaemonPort,
-  startWebServer, toolbarTitle, waitFor,
+  accessibilityNodes, ARTIFACTS, Daemon, expectWarningPage, extensionPage, freePort, launchBrowser, openPopup, openTab, pairExtension,
+  setDaemonPort, startWebServer, toolbarTitle, waitFor,
 } from "./harness.js";
 
 const PHISHING_HOST = "account-verify-center.xyz"; // flagged by the model
 const OTHER_PHISHING_HOST = "appleid.apple.com.signin-verify-account.top"; // flagged by the lookalike rule
 const KNOWN_GOOD_HOST = "www.ikea.com"; // on the known-good list and not HSTS-preloaded, so plain http works
-const ARTIFACTS = join(REPO, "extension", "test", "artifacts");
 
 let daemon;
 let web;
@@ -183,12 +182,7 @@ test("Continue with 'also trust' allowlists the site; Remove on the options page
 test("the popup reports and trusts the site of the flagged tab in front", async () => {
   const page = await openTab(browser, urls.phishing);
   await expectWarningPage(browser, page);
-  await page.bringToFront();
-  const popupUrl = `chrome-extension://${browser.extensionId}/popup/popup.html`;
-  const [popup] = await Promise.all([
-    browser.context.waitForEvent("page"),
-    browser.worker.evaluate((url) => chrome.windows.create({ url, type: "popup" }), popupUrl), // as the toolbar button opens it
-  ]);
+  const popup = await openPopup(browser, page);
   await popup.waitForSelector("#flagged:not([hidden])");
   const reported = feedbackLines().length;
   await popup.click("#report");

@@ -4,13 +4,13 @@
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 
 import puppeteer from "puppeteer-core";
 
-import { Daemon, EXTENSION, freePort, startWebServer, waitFor } from "./harness.js";
+import { ARTIFACTS, Daemon, EXTENSION, freePort, startWebServer, waitFor } from "./harness.js";
 
 const FIREFOX = process.env.FIREFOX ?? "/usr/bin/firefox-esr";
 const FIREFOX_BUILD = resolve(EXTENSION, "..", "firefox");
@@ -21,6 +21,7 @@ const missing = existsSync(FIREFOX) ? false : `Firefox ESR is not installed at $
 let daemon;
 let web;
 let browser;
+let welcome;
 const uuid = randomUUID(); // the extension's moz-extension:// host, fixed by a pref
 const extensionUrl = (path) => `moz-extension://${uuid}/${path}`;
 
@@ -63,6 +64,17 @@ async function openExtensionPage(path) {
   return page;
 }
 
+test("Firefox: a new install opens the welcome page, with Firefox's advice for pinning the icon", { skip: missing }, async () => {
+  welcome = await waitFor(async () => {
+    for (const page of await browser.pages()) if ((await addressOf(page)) === extensionUrl("welcome/welcome.html")) return page;
+    return null;
+  }, { what: "the welcome page" });
+  await welcome.waitForFunction(() => document.getElementById("summary").dataset.status !== "checking");
+  const advice = await welcome.$eval("#step-pin", (element) => element.innerText);
+  assert.match(advice, /Pin to Toolbar/);
+  assert.doesNotMatch(advice, /puzzle-piece button \(Extensions\) at the right of the address bar/, "not Chrome's");
+});
+
 test("Firefox: a flagged page sends the tab to the extension's warning page, and Back to safety leaves", { skip: missing }, async () => {
   const options = await openExtensionPage("options/options.html");
   const answer = await options.evaluate((port) => chrome.runtime.sendMessage({ type: "set-port", port }), daemon.port);
@@ -87,4 +99,12 @@ test("Firefox: a flagged page sends the tab to the extension's warning page, and
     const address = await addressOf(page);
     return address !== "" && !address.startsWith("moz-extension:") && !address.includes(PHISHING_HOST);
   }, { what: "leaving the site" });
+});
+
+test("Firefox: once paired, the welcome page turns green", { skip: missing }, async () => {
+  await welcome.bringToFront(); // it re-checks while in view
+  await welcome.waitForFunction(() => document.getElementById("summary").dataset.status === "ready", { timeout: 15000 });
+  assert.equal(await welcome.$eval("#summary h1:not([hidden])", (element) => element.textContent), "You are protected");
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await welcome.screenshot({ path: join(ARTIFACTS, "firefox-welcome-protected.png"), fullPage: true });
 });

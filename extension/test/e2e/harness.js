@@ -14,6 +14,8 @@ import { chromium } from "playwright-core";
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(here, "..", "..", "..");
 export const EXTENSION = resolve(here, "..", "..", "dist", "chrome");
+// Where the tests save screenshots for people to look at (BAITWATCH_ARTIFACTS to put them elsewhere).
+export const ARTIFACTS = process.env.BAITWATCH_ARTIFACTS ?? join(REPO, "extension", "test", "artifacts");
 const PYTHON = process.env.BAITWATCH_PYTHON ?? join(REPO, ".venv", "bin", "python");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
@@ -153,6 +155,19 @@ export async function pairExtension(browser, daemon) {
   await popup.click("#pair-form button");
   await waitFor(() => popup.isHidden("#pair-form"), { what: "pairing" });
   await popup.close();
+}
+
+// Opens the popup in a window of its own over the tab of `page`, as the toolbar button does:
+// it is about the active tab of the last focused normal window.
+export async function openPopup(browser, page) {
+  await page.bringToFront();
+  const url = `chrome-extension://${browser.extensionId}/popup/popup.html`;
+  const [popup] = await Promise.all([
+    browser.context.waitForEvent("page"),
+    browser.worker.evaluate((url) => chrome.windows.create({ url, type: "popup" }), url),
+  ]);
+  await popup.waitForSelector("#verdict[data-state]"); // the popup has its state
+  return popup;
 }
 
 export function warningPageUrl(browser) {
