@@ -94,8 +94,8 @@ def test_any_text_is_canonical_or_a_clear_error_and_canonical_is_stable(raw):
 @settings(max_examples=1000, deadline=None)
 @given(
     st.sampled_from(["http", "https", "HTTP"]),
-    # The last label has a letter: a host that ends in a number is an IPv4 address.
-    st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?(\.[a-z0-9]{0,9}[a-z]){1,3}", fullmatch=True),
+    # The last label starts with a letter: a host that ends in a number, "12" or "0x" (hex, WHATWG) alike, is an IPv4 address.
+    st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?(\.[a-z][a-z0-9]{0,9}){1,3}", fullmatch=True),
     st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs")), max_size=80),
 )
 def test_web_urls_keep_scheme_host_and_path(scheme, host, path):
