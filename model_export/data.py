@@ -80,6 +80,8 @@ class Splits:
     validation: Dataset
     test: Dataset
     future: Dataset | None = None  # the newest phishing and unseen legitimate sites: "next month"
+    # Every training row before the transformer's sample: the n-gram model trains on all of them.
+    whole_train: Dataset | None = None
 
     def sizes(self) -> dict[str, int]:
         named = {"train": self.train, "validation": self.validation, "test": self.test, "future": self.future}
@@ -225,6 +227,7 @@ def prepare_splits(
     rows the transformer did.
     """
     splits = split_by_time_and_domain(data, seed, future_from) if future_from else split_by_domain(data, seed)
+    splits.whole_train = splits.train
     if max_train_rows:
         splits.train = shape_balanced_sample(splits.train, max_train_rows, seed, homepage_share)
     if max_eval_rows:

@@ -18,6 +18,7 @@ from baitwatch.classifier import file_sha256, phishing_probability
 from baitwatch.errors import BaitwatchError
 from model_export.data import Dataset, load_dataset, prepare_splits
 from model_export.evaluate import DEFAULT_TARGET_FPR, choose_threshold, format_table, report
+from model_export.ngrams import fit_into
 
 OFFLINE_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 TRAINING_FILE = "training.json"
@@ -186,8 +187,8 @@ def train(options: TrainOptions) -> dict:
     splits.test.write_csv(options.out / TEST_FILE)
     if splits.future is not None:
         splits.future.write_csv(options.out / FUTURE_FILE)
-    with gzip.open(options.out / TRAINED_DOMAINS_FILE, "wt", encoding="utf-8") as stream:
-        stream.writelines(f"{domain}\n" for domain in sorted(set(splits.train.domains)))
+    write_trained_domains(options.out, splits.whole_train)
+    ngrams = fit_into(options.out, splits.whole_train)
 
     record = {
         "command": "baitwatch " + shlex.join(sys.argv[1:]),
@@ -213,6 +214,7 @@ def train(options: TrainOptions) -> dict:
             "homepage_share": options.homepage_share,
             "future_from": options.future_from,
         },
+        "ngrams": ngrams,
         "max_length": options.max_length,
         "target_fpr": options.target_fpr,
         "threshold": threshold,
@@ -230,6 +232,12 @@ def train(options: TrainOptions) -> dict:
     print(format_table(rows))
     print(f"training: {record['train_urls_per_second']} URLs/s; wrote {options.out}")
     return record
+
+
+def write_trained_domains(checkpoint: Path, train: Dataset) -> None:
+    """Every site the shipped score learned from (the n-gram model sees the whole training split)."""
+    with gzip.open(checkpoint / TRAINED_DOMAINS_FILE, "wt", encoding="utf-8") as stream:
+        stream.writelines(f"{domain}\n" for domain in sorted(set(train.domains)))
 
 
 def _mix_summary(train: Dataset) -> dict:

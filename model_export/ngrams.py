@@ -1,0 +1,93 @@
+"""Fit the n-gram half of the shipped score (``baitwatch.ngrams``) on a training split.
+
+It trains on every row of the training sites, not the transformer's sample: a linear model
+over n-grams fits 460k URLs in minutes on 2 cores, and the number of URLs it sees is
+what makes it strong on next month's phishing (benchmarks/baselines.py, whole split).
+
+    python -m model_export.ngrams runs/v3/checkpoint --data model_export/data/v2/phish_2022_2025.csv.gz \\
+        --data model_export/data/v2/legit_links.csv.gz --data model_export/data/train_urls.csv.gz
+
+writes ``ngrams.npz`` into a checkpoint that ``baitwatch train`` made without one, from the
+training split of the files it was trained on (its training.json gives the seed and split);
+``baitwatch train`` fits it by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from baitwatch.ngrams import NGRAM_FILE, SIZES, NgramModel, count_ngrams
+from model_export.data import Dataset, load_dataset, prepare_splits
+
+MIN_DOCUMENT_FREQUENCY = 3  # rarer n-grams are one site's random tokens: noise, not signal
+VOCABULARY_SIZE = 1_000_000  # the most frequent n-grams; the rest would let the model memorize sites
+REGULARIZATION_C = 10.0  # inverse L2 strength; the TF-IDF baseline's setting
+CHUNK_TEXTS = 50_000  # bounds the hashing's memory
+
+
+def fit(train: Dataset) -> NgramModel:
+    from scipy.sparse import vstack
+    from sklearn.linear_model import LogisticRegression
+
+    texts = [train.urls[start : start + CHUNK_TEXTS] for start in range(0, len(train), CHUNK_TEXTS)]
+    counted = [count_ngrams(chunk) for chunk in texts]
+    hashes, document_frequency = np.unique(np.concatenate([chunk_hashes for _, chunk_hashes, _ in counted]), return_counts=True)
+    frequent = np.flatnonzero(document_frequency >= MIN_DOCUMENT_FREQUENCY)
+    kept = np.sort(frequent[np.argsort(-document_frequency[frequent], kind="stable")[:VOCABULARY_SIZE]])
+    idf = np.log((1 + len(train)) / (1 + document_frequency[kept])) + 1.0
+    # Weighed with the idf as it will be stored, so training sees what the daemon computes.
+    unweighted = NgramModel(hashes[kept], idf.astype(np.float16), np.zeros(len(kept), np.float16), 0.0)
+    matrix = vstack([_matrix(unweighted, chunk) for chunk in texts]).tocsr()
+    regression = LogisticRegression(C=REGULARIZATION_C, max_iter=2000).fit(matrix, train.labels)
+    return NgramModel(unweighted.vocabulary, unweighted.idf, regression.coef_[0].astype(np.float16), float(regression.intercept_[0]))
+
+
+def _matrix(model: NgramModel, texts: list[str]):
+    from scipy.sparse import csr_matrix
+
+    rows, columns, values = model.features(texts)
+    return csr_matrix((values, (rows, columns)), shape=(len(texts), len(model.vocabulary)))
+
+
+def fit_into(checkpoint: Path, train: Dataset) -> dict:
+    """Fit on ``train``, write ngrams.npz into the checkpoint, and return what training.json records."""
+    started = time.perf_counter()
+    fit(train).save(checkpoint / NGRAM_FILE)
+    seconds = round(time.perf_counter() - started, 1)
+    print(f"n-gram model: fitted on {len(train)} rows in {seconds:.0f} s; wrote {checkpoint / NGRAM_FILE}", flush=True)
+    return {
+        "rows": len(train),
+        "seconds": seconds,
+        "features": f"character {min(SIZES)}-{max(SIZES)}-grams, TF-IDF",
+        "vocabulary": VOCABULARY_SIZE,
+        "min_document_frequency": MIN_DOCUMENT_FREQUENCY,
+        "regularization_c": REGULARIZATION_C,
+    }
+
+
+def main() -> None:
+    from model_export.train import TRAINING_FILE, write_trained_domains
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkpoint", type=Path, help="a folder written by baitwatch train")
+    parser.add_argument("--data", type=Path, action="append", required=True, help="the files it was trained on")
+    args = parser.parse_args()
+    record_path = args.checkpoint / TRAINING_FILE
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    settings = record["hyperparameters"]
+    dataset, _ = load_dataset(args.data)
+    splits = prepare_splits(dataset, settings["seed"], settings.get("future_from"), None, None)
+    record["ngrams"] = fit_into(args.checkpoint, splits.whole_train) | {"command": "python -m model_export.ngrams " + shlex.join(sys.argv[1:])}
+    write_trained_domains(args.checkpoint, splits.whole_train)
+    record_path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

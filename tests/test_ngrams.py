@@ -1,0 +1,79 @@
+"""The n-gram half of the shipped score: hashing, the vocabulary, TF-IDF and the stored model."""
+
+import numpy as np
+import pytest
+
+from baitwatch.classifier import SHIPPED_MODEL_DIR
+from baitwatch.errors import BaitwatchError
+from baitwatch.ngrams import NGRAM_FILE, SIZES, NgramModel, count_ngrams
+
+
+def test_every_ngram_of_each_text_is_counted_once_and_none_crosses_into_the_next_text():
+    texts = ["http://Example.com/a", "x", "", "héllo.test/ß"]
+    rows, _, counts = count_ngrams(texts)
+    for row, text in enumerate(texts):
+        length = len(text.lower().encode("utf-8"))
+        assert counts[rows == row].sum() == sum(max(0, length - n + 1) for n in SIZES)
+
+
+def test_texts_too_short_for_any_ngram_are_scored_by_the_bias_alone():
+    assert all(len(part) == 0 for part in count_ngrams([]))
+    model = small_model(["https://bank.test/"])
+    assert list(model.logits(["", "a"])) == [model.bias, model.bias] and len(model.logits([])) == 0
+
+
+def test_a_text_hashes_the_same_alone_in_a_batch_and_in_any_letter_case():
+    text = "https://login.example-bank.test/verify?id=1"
+    rows, hashes, counts = count_ngrams(["https://other.test/", text.upper(), "y"])
+    alone_hashes, alone_counts = count_ngrams([text])[1:]
+    assert np.array_equal(hashes[rows == 1], alone_hashes) and np.array_equal(counts[rows == 1], alone_counts)
+
+
+def test_distinct_ngrams_get_distinct_hashes():
+    text = "abcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%"
+    ngrams = {text[i : i + n] for n in SIZES for i in range(len(text) - n + 1)}
+    assert len(count_ngrams([text])[1]) == len(ngrams)
+
+
+def small_model(vocabulary_texts: list[str]) -> NgramModel:
+    hashes = np.unique(count_ngrams(vocabulary_texts)[1])
+    rng = np.random.default_rng(0)
+    return NgramModel(hashes, (1 + rng.random(len(hashes))).astype(np.float16), rng.normal(size=len(hashes)).astype(np.float16), -0.5)
+
+
+def test_ngrams_outside_the_vocabulary_add_nothing():
+    model = small_model(["https://bank.test/"])
+    assert model.logits(["https://bank.test/"])[0] == model.logits(["https://bank.test/\u00e9\u00e9\u00e9zzqq"])[0] != model.bias
+    assert model.logits(["zzqq"])[0] == model.bias  # no known n-gram: only the bias
+
+
+def test_the_shipped_ngram_model_scores_each_url_the_same_alone_and_in_a_batch():
+    model = NgramModel.load(SHIPPED_MODEL_DIR / NGRAM_FILE)
+    urls = ["https://paypal.com.secure-login.example/", "https://www.wikipedia.org/", "http://203.0.113.9/x.php?a=1"]
+    together = model.logits(urls)
+    assert np.allclose(together, [model.logits([url])[0] for url in urls], rtol=0, atol=1e-9)
+    assert together[0] > together[1]  # a credential lure against an encyclopedia
+
+
+def test_a_saved_model_loads_as_it_was(tmp_path):
+    model = small_model(["https://a.test/b", "http://c.test/login"])
+    model.save(tmp_path / NGRAM_FILE)
+    loaded = NgramModel.load(tmp_path / NGRAM_FILE)
+    assert loaded.bias == -0.5 and np.array_equal(loaded.vocabulary, model.vocabulary)
+    assert np.array_equal(loaded.logits(["https://a.test/b"]), model.logits(["https://a.test/b"]))
+
+
+@pytest.mark.parametrize("content", [b"", b"not a numpy archive", b"PK\x03\x04broken zip"])
+def test_an_unreadable_ngram_file_is_one_clear_error(tmp_path, content):
+    (tmp_path / NGRAM_FILE).write_bytes(content)
+    with pytest.raises(BaitwatchError, match="n-gram model .* is missing or unreadable"):
+        NgramModel.load(tmp_path / NGRAM_FILE)
+
+
+@pytest.mark.parametrize("vocabulary, idf_size", [(np.arange(8, dtype=np.uint64), 16), (np.arange(8, 0, -1, dtype=np.uint64), 8),
+                                                  (np.arange(8, dtype=np.int32), 8)])
+def test_a_malformed_vocabulary_is_refused(tmp_path, vocabulary, idf_size):
+    np.savez(tmp_path / NGRAM_FILE, vocabulary=vocabulary, idf=np.ones(idf_size, np.float16), weights=np.ones(idf_size, np.float16),
+             bias=np.array([0.0]))
+    with pytest.raises(BaitwatchError, match="malformed"):
+        NgramModel.load(tmp_path / NGRAM_FILE)
