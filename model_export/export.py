@@ -25,6 +25,7 @@ URL's score no longer depends on what else is in its batch.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import shlex
 import shutil
@@ -37,10 +38,18 @@ from pathlib import Path
 
 import numpy as np
 
-from baitwatch.classifier import CARD_FILE, MODEL_FILE, TOKENIZER_FILE, Classifier, file_sha256
+from baitwatch.classifier import CARD_FILE, MODEL_FILE, TOKENIZER_FILE, Classifier, Fusion, file_sha256, sigmoid
 from baitwatch.errors import BaitwatchError
+from baitwatch.ngrams import NGRAM_FILE, NgramModel
 from model_export.data import load_dataset
-from model_export.evaluate import SUSPICIOUS_TARGET_FPR, choose_threshold, format_table, report
+from model_export.evaluate import (
+    SUSPICIOUS_TARGET_FPR,
+    THRESHOLD_GROUPS,
+    choose_group_threshold,
+    choose_threshold,
+    format_table,
+    report,
+)
 from model_export.train import FUTURE_FILE, TEST_FILE, TRAINED_DOMAINS_FILE, TRAINING_FILE, VALIDATION_FILE
 
 TRAINABLE_DIR = "trainable"  # fp16 weights of what ships: the next retrain warm-starts from them
@@ -72,33 +81,52 @@ def export(checkpoint: Path, out: Path) -> dict:
 
         fp32 = Classifier(optimized_path, work / TOKENIZER_FILE, max_length)
         int8 = Classifier(int8_path, work / TOKENIZER_FILE, max_length)
-        validation_scores = int8.score(validation.urls)
-        threshold = choose_threshold(validation.labels, validation_scores, training["target_fpr"])
-        suspicious_threshold = min(threshold, choose_threshold(validation.labels, validation_scores, SUSPICIOUS_TARGET_FPR))
-        fp32_scores, int8_scores = fp32.score(test.urls), int8.score(test.urls)
-        fp32_report = report(test, fp32_scores, threshold, trained_domains)
-        int8_report = report(test, int8_scores, threshold, trained_domains)
-        future_report = report(future, int8.score(future.urls), threshold, trained_domains) if future else None
+        held_out = {"validation": validation, "test": test} | ({"future": future} if future else {})
+        logits = {name: int8.transformer_logits(data.urls) for name, data in held_out.items()}
+        # The parity gate judges the transformer alone, at its own threshold.
+        transformer_threshold = choose_threshold(validation.labels, sigmoid(logits["validation"]), training["target_fpr"])
+        fp32_scores = fp32.score(test.urls)
+        fp32_report = report(test, fp32_scores, transformer_threshold, trained_domains)
+        int8_report = report(test, sigmoid(logits["test"]), transformer_threshold, trained_domains)
         # Agreement over every held-out URL, not the test split alone: on a small split one URL
         # near the threshold would move it by a whole percent.
         fp32_held_out = np.concatenate([fp32.score(validation.urls), fp32_scores])
-        int8_held_out = np.concatenate([validation_scores, int8_scores])
-        agreement = float(np.mean((fp32_held_out >= threshold) == (int8_held_out >= threshold)))
+        int8_held_out = sigmoid(np.concatenate([logits["validation"], logits["test"]]))
+        agreement = float(np.mean((fp32_held_out >= transformer_threshold) == (int8_held_out >= transformer_threshold)))
         _parity_gate(fp32_report["overall"]["roc_auc"], int8_report["overall"]["roc_auc"], agreement)
 
+        ngrams = NgramModel.load(checkpoint / NGRAM_FILE) if (checkpoint / NGRAM_FILE).is_file() else None
+        fusion = _fit_fusion(ngrams, validation.urls, logits["validation"], validation.labels) if ngrams else None
+        shipped = {
+            name: fusion.probability(data.urls, logits[name]) if fusion else sigmoid(logits[name]) for name, data in held_out.items()
+        }
+        threshold = choose_group_threshold(validation, shipped["validation"], training["target_fpr"])
+        suspicious_threshold = min(threshold, choose_group_threshold(validation, shipped["validation"], SUSPICIOUS_TARGET_FPR))
+        shipped_report = report(test, shipped["test"], threshold, trained_domains)
+        future_reports = {
+            "future_int8": report(future, sigmoid(logits["future"]), transformer_threshold, trained_domains),
+            "future_shipped": report(future, shipped["future"], threshold, trained_domains),
+        } if future else {}
+        if fusion:
+            shutil.copyfile(checkpoint / NGRAM_FILE, work / NGRAM_FILE)
+
         sha256 = file_sha256(int8_path)
+        fusion_card = _fusion_card(fusion, work / NGRAM_FILE) if fusion else None
         card = {
-            "id": f"baitwatch-url-{sha256[:12]}",
+            "id": _model_id(sha256, fusion_card),
             "labels": ["safe", "phishing"],
             "threshold": threshold,
             "threshold_rule": (
-                f"lowest score at which the int8 model's false-positive rate on the validation split "
-                f"is at most {training['target_fpr']}"
+                f"lowest score at which the shipped score's false-positive rate on the validation split's "
+                f"{' and '.join(THRESHOLD_GROUPS)} is at most {training['target_fpr']} on each"
             ),
+            "target_fpr": training["target_fpr"],
             "suspicious_threshold": suspicious_threshold,
             "suspicious_threshold_rule": (
-                f"lowest score at which the int8 model's false-positive rate on the validation split is at most {SUSPICIOUS_TARGET_FPR}"
+                f"lowest score at which the shipped score's false-positive rate on the validation split's "
+                f"{' and '.join(THRESHOLD_GROUPS)} is at most {SUSPICIOUS_TARGET_FPR} on each"
             ),
+            "fusion": fusion_card,
             "max_length": max_length,
             "onnx_sha256": sha256,
             "onnx_bytes": int8_path.stat().st_size,
@@ -111,8 +139,14 @@ def export(checkpoint: Path, out: Path) -> dict:
             "training_urls_per_second": training["train_urls_per_second"],
             "data": training["data"],
             "hyperparameters": training["hyperparameters"],
-            "metrics": {"fp32": fp32_report, "int8": int8_report, "int8_fp32_verdict_agreement": agreement}
-            | ({"future_int8": future_report} if future_report else {}),
+            "ngrams": training.get("ngrams") if fusion else None,
+            "metrics": {
+                "transformer_threshold": transformer_threshold,
+                "fp32": fp32_report,
+                "int8": int8_report,
+                "int8_fp32_verdict_agreement": agreement,
+                "shipped": shipped_report,
+            } | future_reports,
             "versions": {name: _version(name) for name in ("baitwatch", "torch", "transformers", "onnx", "onnxruntime")},
             "exported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
@@ -120,13 +154,47 @@ def export(checkpoint: Path, out: Path) -> dict:
         _save_trainable(checkpoint, work / TRAINABLE_DIR)
         out.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(out / TRAINABLE_DIR, ignore_errors=True)
-        for name in (MODEL_FILE, TOKENIZER_FILE, CARD_FILE, TRAINABLE_DIR):
+        (out / NGRAM_FILE).unlink(missing_ok=True)
+        for name in (MODEL_FILE, TOKENIZER_FILE, CARD_FILE, TRAINABLE_DIR) + ((NGRAM_FILE,) if fusion else ()):
             shutil.move(str(work / name), str(out / name))
     print(f"threshold {threshold:.4f}; int8 model {card['onnx_bytes'] / 1e6:.1f} MB; verdict agreement {agreement:.4f}")
-    rows = {"test fp32 (onnx)": fp32_report["overall"], "test int8 (onnx)": int8_report["overall"]}
-    print(format_table(rows | ({"future int8 (onnx)": future_report["overall"]} if future_report else {})))
+    rows = {"test fp32 (onnx)": fp32_report, "test int8 (onnx)": int8_report, "test shipped": shipped_report} | future_reports
+    print(format_table({name: row["overall"] for name, row in rows.items()}))
     print(f"wrote {out}")
     return card
+
+
+def _fit_fusion(ngrams: NgramModel, urls: list[str], transformer_logits: np.ndarray, labels: np.ndarray) -> Fusion:
+    """Weigh the two models' logits by a logistic regression on the validation split.
+
+    Three numbers fitted on held-out sites, which neither model trained on: the weights say
+    how far to trust each model where they disagree.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    features = np.column_stack([transformer_logits, ngrams.logits(urls)])
+    regression = LogisticRegression(C=1.0).fit(features, labels)
+    (transformer_weight, ngram_weight), bias = regression.coef_[0], regression.intercept_[0]
+    print(f"fusion: {transformer_weight:.3f} x transformer + {ngram_weight:.3f} x n-grams + {bias:.3f}", flush=True)
+    return Fusion(ngrams, float(transformer_weight), float(ngram_weight), float(bias))
+
+
+def _model_id(onnx_sha256: str, fusion_card: dict | None) -> str:
+    """Named after everything that makes its scores: the ONNX file, and the n-gram model and weights it is fused with."""
+    if fusion_card is None:
+        return f"baitwatch-url-{onnx_sha256[:12]}"
+    scoring = json.dumps([onnx_sha256, fusion_card], sort_keys=True).encode()
+    return f"baitwatch-url-{hashlib.sha256(scoring).hexdigest()[:12]}"
+
+
+def _fusion_card(fusion: Fusion, ngram_path: Path) -> dict:
+    return {
+        "transformer_weight": fusion.transformer_weight,
+        "ngram_weight": fusion.ngram_weight,
+        "bias": fusion.bias,
+        "ngram_sha256": file_sha256(ngram_path),
+        "rule": "sigmoid of a logistic regression over both models' logits, fitted on the validation split",
+    }
 
 
 def _sequence_classifier_config(checkpoint: Path):

@@ -1,12 +1,17 @@
-"""The shipped model through the classifier: a URL's score never depends on its batch."""
+"""The shipped model through the classifier: its fused score, which never depends on the batch."""
 
 import csv
 import gzip
+import json
 import random
+import shutil
 
 import numpy as np
+import pytest
 
-from baitwatch.classifier import Classifier
+from baitwatch.classifier import CARD_FILE, SHIPPED_MODEL_DIR, Classifier, sigmoid
+from baitwatch.errors import BaitwatchError
+from baitwatch.ngrams import NGRAM_FILE, NgramModel
 from tests.conftest import CORPUS
 
 
@@ -20,3 +25,44 @@ def test_shipped_model_scores_each_url_the_same_alone_and_in_any_batch():
     alone = np.array([classifier.score([url])[0] for url in urls])
     assert np.abs(together - alone).max() < 1e-6
     assert np.abs(shuffled - together[shuffled_order]).max() < 1e-6
+
+
+def shipped_copy(tmp_path):
+    folder = tmp_path / "model"
+    shutil.copytree(SHIPPED_MODEL_DIR, folder, ignore=shutil.ignore_patterns("trainable"))
+    return folder
+
+
+def test_the_shipped_score_fuses_the_transformer_with_the_ngram_model():
+    classifier, card = Classifier.from_model_dir()
+    urls = ["https://paypal.com.secure-login.example/", "https://www.wikipedia.org/"]
+    transformer = classifier.transformer_logits(urls)
+    ngrams = NgramModel.load(SHIPPED_MODEL_DIR / NGRAM_FILE).logits(urls)
+    weights = card.fusion
+    expected = sigmoid(weights["transformer_weight"] * transformer + weights["ngram_weight"] * ngrams + weights["bias"])
+    assert np.allclose(classifier.score(urls), expected, rtol=0, atol=1e-6)
+    scores = classifier.score(urls).astype(np.float64)
+    assert not np.allclose(np.log(scores / (1 - scores)), transformer, atol=0.5)  # the n-grams moved the log-odds
+
+
+def test_a_missing_ngram_model_is_one_clear_error(tmp_path):
+    folder = shipped_copy(tmp_path)
+    (folder / NGRAM_FILE).unlink()
+    with pytest.raises(BaitwatchError, match=f"{NGRAM_FILE} is missing"):
+        Classifier.from_model_dir(folder)
+
+
+def test_a_replaced_ngram_model_is_refused(tmp_path):
+    folder = shipped_copy(tmp_path)
+    NgramModel(np.arange(4, dtype=np.uint64), np.ones(4, np.float16), np.ones(4, np.float16), 0.0).save(folder / NGRAM_FILE)
+    with pytest.raises(BaitwatchError, match="does not match the hash"):
+        Classifier.from_model_dir(folder)
+
+
+def test_a_fusion_weight_that_is_not_a_number_is_one_clear_error(tmp_path):
+    folder = shipped_copy(tmp_path)
+    card = json.loads((folder / CARD_FILE).read_text())
+    card["fusion"]["ngram_weight"] = "NaN"
+    (folder / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(BaitwatchError, match="unreadable or incomplete"):
+        Classifier.from_model_dir(folder)

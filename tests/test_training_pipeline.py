@@ -23,8 +23,10 @@ def test_training_learns_something_real_on_held_out_sites(trained_checkpoint):
     assert record["train_urls_per_second"] > 0
     assert record["hyperparameters"]["layers"] == 3
     assert json.loads((trained_checkpoint / "config.json").read_text())["num_hidden_layers"] == 3
-    for name in ("config.json", "model.safetensors", "tokenizer.json", "validation.csv.gz", "test.csv.gz", "future.csv.gz", "trained_domains.txt.gz"):
+    for name in ("config.json", "model.safetensors", "tokenizer.json", "validation.csv.gz", "test.csv.gz", "future.csv.gz",
+                 "trained_domains.txt.gz", "ngrams.npz"):
         assert (trained_checkpoint / name).is_file()
+    assert record["ngrams"]["rows"] == record["data"]["split_sizes"]["train"]  # no sample asked for: the whole split
     assert record["data"]["split_sizes"]["future"] > 150  # the newest phishing and unseen legitimate sites
     assert [f["name"] for f in record["data"]["files"]] == ["sample.csv", "phish_2022_2025.csv", "legit_links.csv"]
 
@@ -39,6 +41,10 @@ def test_export_writes_an_int8_onnx_model_with_a_truthful_card(exported_model, t
     assert card["metrics"]["int8"]["overall"]["roc_auc"] > 0.8
     assert card["metrics"]["int8_fp32_verdict_agreement"] >= 0.99
     assert 0 < card["suspicious_threshold"] <= card["threshold"]
+    # The shipped score fuses the transformer with the n-gram model, both weighing in.
+    assert card["fusion"]["ngram_sha256"] == file_sha256(exported_model / "ngrams.npz")
+    assert card["fusion"]["transformer_weight"] != 0 and card["fusion"]["ngram_weight"] != 0
+    assert card["metrics"]["shipped"]["overall"]["roc_auc"] > 0.8
     future = card["metrics"]["future_int8"]
     assert future["overall"]["phishing"] == 150 and future["unseen_sites"]["rows"] > 0
     assert set(future["false_positives"]) == {"deep links", "homepages", "user-content platforms", "account and sign-in pages"}
@@ -107,10 +113,13 @@ def test_model_card_tells_the_commands_metrics_and_comparisons(exported_model, t
     card = json.loads((exported_model / "model.json").read_text())
     text = (tmp_path / "README.md").read_text()
     assert card["training_command"] in text and card["export_command"] in text
-    assert f"| int8 (shipped) | {card['metrics']['int8']['overall']['rows']} |" in text
-    future = card["metrics"]["future_int8"]
-    assert "## Future test: next month's phishing" in text
-    assert f"| this model (int8, shipped) | {future['overall']['roc_auc']:.4f} | {future['overall']['recall']:.4f} |" in text
+    assert f"| transformer int8 | {card['metrics']['int8']['overall']['rows']} |" in text
+    assert f"| shipped score (transformer + n-grams) | {card['metrics']['shipped']['overall']['rows']} |" in text
+    future, alone = card["metrics"]["future_shipped"], card["metrics"]["future_int8"]
+    assert "## Future test: next month's phishing" in text and "**The shipped score joins two models.**" in text
+    shipped_row = f"| this model, shipped score (transformer + n-grams) | {future['overall']['roc_auc']:.4f} | {future['overall']['recall']:.4f} |"
+    assert shipped_row in text
+    assert f"| its transformer alone (int8, at {card['metrics']['transformer_threshold']:.4f}) | {alone['overall']['roc_auc']:.4f} |" in text
     assert f"| previous (`{card['id']}`) | {future['overall']['roc_auc']:.4f} |" in text  # the same model, compared with itself
     assert "**Why this training mix.**" in text and "**Missed phishing.**" in text
     assert "### The lookalike rule, before the model" in text and "| future test |" in text

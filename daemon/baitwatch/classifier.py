@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from baitwatch.errors import BaitwatchError
+from baitwatch.ngrams import NGRAM_FILE, NgramModel
 
 SHIPPED_MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_FILE = "model.onnx"
@@ -39,6 +41,8 @@ class ModelCard:
     raw: dict
     # Scores from here up to ``threshold`` are "suspicious"; absent, there are none.
     suspicious_threshold: float | None = None
+    # How the n-gram model's logit joins the transformer's; absent, the transformer scores alone.
+    fusion: dict | None = None
 
     @classmethod
     def read(cls, model_dir: Path) -> ModelCard:
@@ -52,20 +56,49 @@ class ModelCard:
                 sha256=str(raw["onnx_sha256"]),
                 raw=raw,
                 suspicious_threshold=None if raw.get("suspicious_threshold") is None else float(raw["suspicious_threshold"]),
+                fusion=_fusion_fields(raw.get("fusion")),
             )
         except FileNotFoundError:
             raise BaitwatchError(f"no model in {model_dir}: {CARD_FILE} is missing") from None
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise BaitwatchError(f"the model card {path} is unreadable or incomplete ({error})") from None
-        if card.suspicious_threshold is not None and not 0 <= card.suspicious_threshold < card.threshold:
-            raise BaitwatchError(f"the model card {path} has a suspicious_threshold that is not between 0 and the threshold")
+        if card.suspicious_threshold is not None and not 0 <= card.suspicious_threshold <= card.threshold:
+            raise BaitwatchError(f"the model card {path} has a suspicious_threshold above its threshold or below 0")
         return card
 
 
-class Classifier:
-    """Probability that each URL is phishing, from one ONNX model and its tokenizer."""
+def _fusion_fields(fusion) -> dict | None:
+    if fusion is None:
+        return None
+    fields = {name: float(fusion[name]) for name in ("transformer_weight", "ngram_weight", "bias")}
+    if not all(map(math.isfinite, fields.values())):
+        raise ValueError("a fusion weight is not a finite number")
+    return fields | {"ngram_sha256": str(fusion["ngram_sha256"])}
 
-    def __init__(self, onnx_path: Path, tokenizer_path: Path, max_length: int, threads: int | None = None):
+
+@dataclass(frozen=True)
+class Fusion:
+    """The shipped score: a logistic regression over the transformer's and the n-gram model's
+    logits, fitted on the validation split by ``baitwatch export``."""
+
+    ngrams: NgramModel
+    transformer_weight: float
+    ngram_weight: float
+    bias: float
+
+    def probability(self, urls: list[str], transformer_logits: np.ndarray) -> np.ndarray:
+        combined = self.transformer_weight * transformer_logits + self.ngram_weight * self.ngrams.logits(urls) + self.bias
+        return sigmoid(combined)
+
+
+class Classifier:
+    """Probability that each URL is phishing, from one ONNX model and its tokenizer, fused with
+    an n-gram model when the model folder has one."""
+
+    def __init__(
+        self, onnx_path: Path, tokenizer_path: Path, max_length: int, threads: int | None = None, fusion: Fusion | None = None
+    ):
+        self.fusion = fusion
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -95,22 +128,27 @@ class Classifier:
             raise BaitwatchError(f"no model in {model_dir}: {MODEL_FILE} is missing")
         if file_sha256(onnx_path) != card.sha256:
             raise BaitwatchError(f"the model {onnx_path} does not match the hash in {CARD_FILE}: it is corrupt or was replaced")
-        return cls(onnx_path, model_dir / TOKENIZER_FILE, card.max_length, threads), card
+        return cls(onnx_path, model_dir / TOKENIZER_FILE, card.max_length, threads, _read_fusion(model_dir, card)), card
 
     def score(self, urls: list[str]) -> np.ndarray:
         """Phishing probability for each canonical URL text, in input order."""
+        logits = self.transformer_logits(urls)
+        return self.fusion.probability(urls, logits) if self.fusion else sigmoid(logits)
+
+    def transformer_logits(self, urls: list[str]) -> np.ndarray:
+        """The transformer's log-odds of "phishing" for each canonical URL text, in input order."""
         if not urls:
             return np.zeros(0, dtype=np.float32)
         encodings = self._tokenizer.encode_batch(urls, add_special_tokens=True)
         # Sorting by length keeps each chunk's padding short.
         order = np.argsort([sum(e.attention_mask) for e in encodings], kind="stable")
-        scores = np.empty(len(urls), dtype=np.float32)
+        logits = np.empty(len(urls), dtype=np.float32)
         for start in range(0, len(urls), CHUNK_ROWS):
             rows = order[start : start + CHUNK_ROWS]
-            scores[rows] = self._score_encoded([encodings[i] for i in rows])
-        return scores
+            logits[rows] = self._logits_encoded([encodings[i] for i in rows])
+        return logits
 
-    def _score_encoded(self, encodings: list) -> np.ndarray:
+    def _logits_encoded(self, encodings: list) -> np.ndarray:
         longest = max(sum(e.attention_mask) for e in encodings)
         width = -(-longest // ROW_TILE) * ROW_TILE
         feeds = {
@@ -119,13 +157,28 @@ class Classifier:
             "token_type_ids": np.array([e.type_ids[:width] for e in encodings], dtype=np.int64),
         }
         (logits,) = self._session.run(["logits"], {k: v for k, v in feeds.items() if k in self._inputs})
-        return phishing_probability(logits)
+        return logits[:, 1] - logits[:, 0]
+
+
+def _read_fusion(model_dir: Path, card: ModelCard) -> Fusion | None:
+    if card.fusion is None:
+        return None
+    path = model_dir / NGRAM_FILE
+    if not path.is_file():
+        raise BaitwatchError(f"no model in {model_dir}: its card fuses an n-gram model, and {NGRAM_FILE} is missing")
+    if file_sha256(path) != card.fusion["ngram_sha256"]:
+        raise BaitwatchError(f"the n-gram model {path} does not match the hash in {CARD_FILE}: it is corrupt or was replaced")
+    weights = {name: card.fusion[name] for name in ("transformer_weight", "ngram_weight", "bias")}
+    return Fusion(NgramModel.load(path), **weights)
 
 
 def phishing_probability(logits: np.ndarray) -> np.ndarray:
     """Softmax probability of the "phishing" label from two-class logits."""
-    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return (exp[:, 1] / exp.sum(axis=1)).astype(np.float32)
+    return sigmoid(logits[:, 1] - logits[:, 0])
+
+
+def sigmoid(log_odds: np.ndarray) -> np.ndarray:
+    return (1.0 / (1.0 + np.exp(-np.asarray(log_odds, dtype=np.float64)))).astype(np.float32)
 
 
 def file_sha256(path: Path) -> str:
