@@ -1,12 +1,15 @@
-"""The model store (installed models, the record of the active one) and the verdict
-service's choice of model at start, on real folders with the real shipped model."""
+"""The model store (installed models, the record of the active one), the verdict service's
+choice of model at start, and the batcher's per-model scoring."""
 
+import asyncio
 import json
 import os
 import stat
 
+import numpy as np
 import pytest
 
+from baitwatch.batcher import MicroBatcher
 from baitwatch.classifier import CARD_FILE, MODEL_FILE, SHIPPED_MODEL_DIR, ModelCard
 from baitwatch.errors import BaitwatchError
 from baitwatch.models import RECORD_FILE, SHIPPED, ModelRecord, ModelStore, UnknownModel
@@ -120,3 +123,15 @@ def test_the_service_serves_the_active_model_and_falls_back_to_the_shipped_one(s
     [problem] = service.problems
     assert problem.startswith("the active model baitwatch-url-other cannot be loaded (the model card") and problem.endswith("the shipped model is in use")
     assert json.loads((store.folder / RECORD_FILE).read_text())["active"] == "baitwatch-url-other"  # the choice is kept
+
+
+async def test_texts_queued_for_two_models_are_each_scored_by_their_own():
+    # Two stand-in scorers, as a request before a switch and one after it queue up together.
+    batcher = MicroBatcher()
+    before, after = (lambda texts: np.full(len(texts), 0.25)), (lambda texts: np.full(len(texts), 0.75))
+    try:
+        scores = await asyncio.gather(batcher.score(before, ["a", "b"]), batcher.score(after, ["c"]), batcher.score(before, ["d"]))
+    finally:
+        await batcher.close()
+    assert scores == [[0.25, 0.25], [0.75], [0.25]]
+    assert batcher.model_calls == 2  # one call per model, not per request
