@@ -21,8 +21,8 @@ from baitwatch.errors import BaitwatchError
 from baitwatch.familiar import FamiliarSites
 from baitwatch.known_good import shipped_known_good
 from baitwatch.lookalike import shipped_detector
-from baitwatch.pairing import CODE_LIFETIME_SECONDS, GuessTurns, Pairing
 from baitwatch.models import ModelStore, UnknownModel
+from baitwatch.pairing import CODE_LIFETIME_SECONDS, GuessTurns, Pairing
 from baitwatch.paths import config_dir, data_dir, models_dir
 from baitwatch.platforms import UntrustableSite, shipped_platforms, trust_scope_or_none
 from baitwatch.redact import redacted_url
