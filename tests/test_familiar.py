@@ -6,7 +6,7 @@ import pytest
 
 from baitwatch.config import Config
 from baitwatch.familiar import FamiliarSites
-from baitwatch.server import FAMILIAR, STATE, create_app
+from baitwatch.server import FAMILIAR, VISITS, create_app
 from baitwatch.store import FAMILIAR_FILE, Store
 from tests.conftest import run_baitwatch
 from tests.test_verdicts_daemon import suspicious_model
@@ -75,7 +75,7 @@ async def test_a_familiar_site_gets_no_suspicious_notice_and_is_protected_from_l
     async def check(url, headers={"Authorization": f"Bearer {token}"}):  # noqa: B006 (read only)
         # As the paired extension asks: only its checks are the user's visits.
         answer = await (await client.post("/v1/check", json={"url": url}, headers=headers)).json()
-        while app[STATE]["visits"]:  # the visit is counted off the answer's path
+        while app[VISITS]:  # the visit is counted off the answer's path
             await asyncio.sleep(0.01)
         return answer
 
@@ -152,7 +152,7 @@ async def test_a_shared_platform_never_becomes_familiar_only_its_users_sites_do(
         clock.day(day)
         for url in ("https://www.google.com/search?q=weather", "https://sites.google.com/view/alice-bakery/home"):
             await client.post("/v1/check", json={"url": url}, headers=token)
-        while app[STATE]["visits"]:  # the visit is counted off the answer's path
+        while app[VISITS]:  # the visit is counted off the answer's path
             await asyncio.sleep(0.01)
     familiar = app[FAMILIAR]
     assert familiar.is_familiar("www.google.com") and familiar.is_familiar("sites.google.com/view/alice-bakery")

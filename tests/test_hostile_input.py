@@ -45,10 +45,10 @@ def test_one_unencodable_url_fails_alone_among_forty_concurrent_checks(shared_da
 async def test_a_text_the_model_cannot_take_fails_only_its_own_request():
     # Below the HTTP layer: even a text that reached the model call fails alone.
     classifier, _ = Classifier.from_model_dir()
-    batcher = MicroBatcher(classifier.score)
+    batcher = MicroBatcher()
     texts = ["http://a.example/", LONE_SURROGATE_URL, "http://paypal.com.account-verify.example/signin"]
     try:
-        together = await asyncio.gather(*(batcher.score([text]) for text in texts), return_exceptions=True)
+        together = await asyncio.gather(*(batcher.score(classifier.score, [text]) for text in texts), return_exceptions=True)
     finally:
         await batcher.close()
     assert isinstance(together[1], Exception)

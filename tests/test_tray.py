@@ -84,6 +84,8 @@ def test_tray_menu_toggles_protection_and_follows_the_daemon(tmp_path, x_display
         wait_until(lambda: tray.state == "protecting")
         toggle, pair = tray.icon.menu.items[0], tray.icon.menu.items[1]
         assert toggle.text == "Protection on" and toggle.checked is True
+        model = call(daemon, "GET", "/v1/status")["model"]
+        assert tray.icon.menu.items[3].text == f"Model {model['id']}, exported {model['exported'][:10]}"
 
         toggle(tray.icon)  # the user clicks the checkbox
         assert call(daemon, "GET", "/v1/settings") == {"enabled": False, "familiar_sites": True}

@@ -1,15 +1,19 @@
-"""``baitwatch check``: verdicts for URLs given on the command line or stdin, without a daemon."""
+"""``baitwatch check``: verdicts for URLs given on the command line or stdin, without a daemon,
+from the daemon's own verdict service and active model (the user's switch and lists aside)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from pathlib import Path
 
-from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier
 from baitwatch.known_good import shipped_known_good
-from baitwatch.urls import InvalidUrl, canonicalize
-from baitwatch.verdict import judge
+from baitwatch.models import ModelStore
+from baitwatch.paths import models_dir
+from baitwatch.service import VerdictService
+from baitwatch.urls import CanonicalUrl, InvalidUrl, canonicalize
+from baitwatch.verdict import Verdict
 
 EXIT_SOME_INVALID = 2
 
@@ -25,8 +29,19 @@ def read_inputs(arguments: list[str]) -> list[str]:
     return inputs
 
 
+async def judge(urls: list[CanonicalUrl], model_dir: Path | None) -> list[Verdict]:
+    """Verdicts from ``model_dir``, or else the active model."""
+    service = VerdictService(ModelStore(models_dir()), known_good=shipped_known_good())
+    service.start(model_dir)
+    for problem in service.problems:
+        print(f"baitwatch: {problem}", file=sys.stderr)
+    try:
+        return await service.verdicts(urls, private=True)
+    finally:
+        await service.close()
+
+
 def run_check(arguments: list[str], model_dir: Path | None, as_json: bool) -> int:
-    classifier, card = Classifier.from_model_dir(model_dir or SHIPPED_MODEL_DIR)
     inputs = read_inputs(arguments)
     parsed, errors = [], {}
     for position, raw in enumerate(inputs):
@@ -34,7 +49,7 @@ def run_check(arguments: list[str], model_dir: Path | None, as_json: bool) -> in
             parsed.append(canonicalize(raw))
         except InvalidUrl as error:
             errors[position] = str(error)
-    verdicts = iter(judge(parsed, classifier, card, known_good=shipped_known_good()))
+    verdicts = iter(asyncio.run(judge(parsed, model_dir)))
     for position, raw in enumerate(inputs):
         if position in errors:
             line = {"url": raw, "error": errors[position]}

@@ -157,6 +157,12 @@ def _forget(args: argparse.Namespace) -> int:
     return 0
 
 
+def _model(args: argparse.Namespace) -> int:
+    from baitwatch.model_command import run_model_command
+
+    return run_model_command(args.action, getattr(args, "argument", None), _config(args))
+
+
 def _autostart(args: argparse.Namespace) -> int:
     from baitwatch import autostart
 
@@ -203,6 +209,17 @@ def build_parser() -> argparse.ArgumentParser:
     forget = commands.add_parser("forget", help="forget which sites are familiar (the visit days kept as salted digests)")
     _add_daemon_address(forget)
     forget.set_defaults(handler=_forget)
+
+    model = commands.add_parser("model", help="list the models, choose the active one, roll back, install one")
+    actions = model.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, help_text in (("list", "the shipped and installed models; * marks the one in use"), ("rollback", "go back to the model used before")):
+        _add_daemon_address(actions.add_parser(name, help=help_text))
+    use = actions.add_parser("use", help="make a model the active one (the daemon switches at once)")
+    use.add_argument("argument", metavar="ID", help="a model id from 'baitwatch model list', or 'shipped'")
+    _add_daemon_address(use)
+    install = actions.add_parser("install", help="copy a model folder into your models (it is not made active)")
+    install.add_argument("argument", metavar="PATH", help="a model folder, as baitwatch export writes")
+    model.set_defaults(handler=_model)
 
     autostart = commands.add_parser("autostart", help="start the daemon at login (used by the installers)")
     autostart.add_argument("action", choices=["install", "remove"])

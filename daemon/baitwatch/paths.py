@@ -18,3 +18,8 @@ def config_dir() -> Path:
 def data_dir() -> Path:
     """The user's settings, allowlist and feedback."""
     return Path(os.environ.get("BAITWATCH_DATA_DIR") or _DIRS.user_data_dir)
+
+
+def models_dir() -> Path:
+    """The models the user installed (retrained ones), and the record of which is active."""
+    return data_dir() / "models"

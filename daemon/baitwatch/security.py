@@ -4,8 +4,9 @@
 * Origin: a request from a web page is refused, whatever its method or content type;
   only browser-extension origins, and clients that send no Origin (the CLI, the tray), pass.
 * Token: every state-changing route but checking, pairing and the hello challenge needs the
-  per-install token. Every request is marked as from a token holder or not: only token
-  holders may see what this user browsed (the score cache, the status counters).
+  per-install token, and so does the list of installed models. Every request is marked as
+  from a token holder or not: only token holders may see what this user browsed (the score
+  cache, the status counters).
 * Authenticity: ``daemon_proof`` answers the extension's challenge, so that a process that
   took the daemon's port first, lacking the token, cannot pass for the daemon.
 * Errors: every failure is JSON ``{"error", "code"}``, never a traceback.
@@ -32,6 +33,8 @@ LOOPBACK_HOST_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 # paired-or-not extension may call them.
 TOKENLESS_ROUTES = frozenset({("POST", "/v1/check"), ("POST", "/v1/check-batch"), ("POST", "/v1/pair"), ("POST", "/v1/hello")})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Reads that need the token all the same: a retrained model is made of this user's reports.
+TOKEN_READS = frozenset({("GET", "/v1/models")})
 TOKEN_HOLDER = web.RequestKey("token_holder", bool)
 HELLO_NONCE = re.compile(r"[0-9a-f]{64}")
 # Domain separation: a proof is good for this one question and nothing else signed with the token.
@@ -136,7 +139,9 @@ def token_guard(token: str):
         given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
         request[TOKEN_HOLDER] = hmac.compare_digest(given, expected)
         unknown_route = request.match_info.http_exception is not None  # answered 404 or 405
-        if not unknown_route and request.method not in SAFE_METHODS and (request.method, request.path) not in TOKENLESS_ROUTES:
+        route = (request.method, request.path)
+        changes = request.method not in SAFE_METHODS and route not in TOKENLESS_ROUTES
+        if not unknown_route and (changes or route in TOKEN_READS):
             if not request[TOKEN_HOLDER]:
                 raise ApiError(401, "token-required", "This route needs the daemon's token; pair the extension first.")
         return await handler(request)

@@ -10,22 +10,20 @@ import asyncio
 import json
 import logging
 import time
-from collections import Counter
-from dataclasses import replace
 from datetime import datetime, timezone
 
 from aiohttp import web
 
 from baitwatch import __version__
-from baitwatch.batcher import MicroBatcher
 from baitwatch.cache import ScoreCache
-from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
 from baitwatch.config import Config
+from baitwatch.errors import BaitwatchError
 from baitwatch.familiar import FamiliarSites
 from baitwatch.known_good import shipped_known_good
 from baitwatch.lookalike import shipped_detector
+from baitwatch.models import ModelStore, UnknownModel
 from baitwatch.pairing import CODE_LIFETIME_SECONDS, GuessTurns, Pairing
-from baitwatch.paths import config_dir, data_dir
+from baitwatch.paths import config_dir, data_dir, models_dir
 from baitwatch.platforms import UntrustableSite, shipped_platforms, trust_scope_or_none
 from baitwatch.redact import redacted_url
 from baitwatch.security import (
@@ -39,9 +37,9 @@ from baitwatch.security import (
     origin_guard,
     token_guard,
 )
+from baitwatch.service import LoadedModel, NoPreviousModel, VerdictService
 from baitwatch.store import Store
 from baitwatch.urls import InvalidUrl, canonicalize, is_unicode_text
-from baitwatch.verdict import Verdict, rule_verdict
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +57,9 @@ CONFIG = web.AppKey("config", Config)
 PAIRING = web.AppKey("pairing", Pairing)
 GUESS_TURNS = web.AppKey("guess_turns", GuessTurns)
 FAMILIAR = web.AppKey("familiar", FamiliarSites)
-STATE = web.AppKey("state", dict)
+VERDICTS = web.AppKey("verdicts", VerdictService)
+STARTED = web.AppKey("started", float)
+VISITS = web.AppKey("visits", set)  # visit-day tasks, held so they are not collected mid-run
 
 
 def create_app(config: Config, clock=time.time) -> web.Application:
@@ -75,7 +75,16 @@ def create_app(config: Config, clock=time.time) -> web.Application:
     app[PAIRING] = Pairing(token)
     app[GUESS_TURNS] = GuessTurns()
     app[FAMILIAR] = FamiliarSites(app[STORE], clock, config.familiar_sites)
-    app[STATE] = {"started": time.time(), "counters": Counter(), "visits": set()}
+    app[VERDICTS] = VerdictService(
+        ModelStore(models_dir()),
+        known_good=shipped_known_good(),
+        store=app[STORE],
+        familiar=app[FAMILIAR],
+        cache=ScoreCache(config.cache_entries, config.cache_ttl_seconds),
+        log_urls=config.log_urls,
+    )
+    app[STARTED] = time.time()
+    app[VISITS] = set()
     app.cleanup_ctx.append(_model_context)
     app.add_routes(
         [
@@ -89,6 +98,9 @@ def create_app(config: Config, clock=time.time) -> web.Application:
             web.delete("/v1/allowlist", remove_from_allowlist),
             web.post("/v1/feedback", add_feedback),
             web.delete("/v1/familiar", forget_familiar_sites),
+            web.get("/v1/models", list_models),
+            web.put("/v1/models/active", use_model),
+            web.post("/v1/models/rollback", roll_back_model),
             web.post("/v1/pair", pair),
             web.post("/v1/pair/code", new_pairing_code),
             web.post("/v1/hello", hello),
@@ -98,17 +110,12 @@ def create_app(config: Config, clock=time.time) -> web.Application:
 
 
 async def _model_context(app: web.Application):
-    config = app[CONFIG]
-    classifier, card = Classifier.from_model_dir(config.model_dir or SHIPPED_MODEL_DIR)
-    state = app[STATE]
-    state["card"] = card
-    state["cache"] = ScoreCache(config.cache_entries, config.cache_ttl_seconds)
-    state["batcher"] = MicroBatcher(classifier.score)
-    state["known_good"] = shipped_known_good()
+    service = app[VERDICTS]
+    service.start(app[CONFIG].model_dir)
     shipped_detector()  # build the lookalike index now, not on the first check
-    log.info("model %s loaded; listening for checks", card.id)
+    log.info("model %s loaded; listening for checks", service.model.card.id)
     yield
-    await state["batcher"].close()
+    await service.close()
 
 
 # --- request parsing ---------------------------------------------------------------------
@@ -152,54 +159,9 @@ def _parse_url(raw: str):
 
 
 # --- verdicts ----------------------------------------------------------------------------
-async def _verdicts(request: web.Request, urls: list) -> list[Verdict]:
-    app = request.app
-    state, store = app[STATE], app[STORE]
-    card = state["card"]
-    # Whether a URL is cached tells who asks that this user visited it (by the flag and by
-    # the answer's speed), so only the token holder, the paired extension, reads or fills it.
-    cache: ScoreCache | None = state["cache"] if request[TOKEN_HOLDER] else None
-    # Familiar sites are this user's browsing too: another process must not learn them from a
-    # lookalike that names one or a suspicious score turned safe.
-    familiar = app[FAMILIAR] if request[TOKEN_HOLDER] and app[FAMILIAR].enabled else None
-    enabled = store.settings["enabled"]
-    allowlist = store.allowed_domains
-    verdicts: list[Verdict | None] = []
-    misses = []
-    for url in urls:
-        ruled = rule_verdict(
-            url, card, familiar=familiar.names if familiar else frozenset(), enabled=enabled, user_allowlist=allowlist, known_good=state["known_good"]
-        )
-        if ruled:
-            verdicts.append(ruled)
-            continue
-        score = None if cache is None else cache.get(card.id, url.text)
-        verdicts.append(None if score is None else Verdict.scored(url, score, card, cached=True))
-        if score is None:
-            misses.append(len(verdicts) - 1)
-    if misses:
-        scores = await state["batcher"].score([urls[i].text for i in misses])
-        for index, score in zip(misses, scores):
-            if cache is not None:
-                cache.put(card.id, urls[index].text, score)
-            verdicts[index] = Verdict.scored(urls[index], score, card)
-    for index, verdict in enumerate(verdicts):
-        if not familiar or verdict.verdict != "suspicious":
-            continue  # only a suspicious score asks whether the site is familiar
-        site = trust_scope_or_none(urls[index])
-        if site and await asyncio.to_thread(familiar.is_familiar, site):
-            verdicts[index] = replace(verdict, verdict="safe", reason="familiar")
-    counters = state["counters"]
-    for url, verdict in zip(urls, verdicts):
-        counters["checked"] += 1
-        counters[verdict.verdict] += 1
-        log.debug("check %s -> %s (%s)", url.text if app[CONFIG].log_urls else url.host, verdict.verdict, verdict.reason)
-    return verdicts
-
-
 async def check(request: web.Request) -> web.Response:
     url = _parse_url(_string_field(await _json_object(request), "url"))
-    (verdict,) = await _verdicts(request, [url])
+    (verdict,) = await request.app[VERDICTS].verdicts([url], private=request[TOKEN_HOLDER])
     # Only the paired extension's checks are this user's visits; another process's are not.
     # A site is what a user could trust: one user's site on a shared platform, never the platform.
     site = trust_scope_or_none(url)
@@ -217,7 +179,7 @@ def _remember_visit(app: web.Application, site: str) -> None:
         except OSError as error:
             log.warning("could not remember a visit day: %s", error)
 
-    visits = app[STATE]["visits"]  # held, so the tasks are not collected mid-run
+    visits = app[VISITS]
     task = asyncio.ensure_future(asyncio.to_thread(record))
     visits.add(task)
     task.add_done_callback(visits.discard)
@@ -235,7 +197,7 @@ async def check_batch(request: web.Request) -> web.Response:
             parsed.append(_parse_url(raw))
         except ApiError as error:
             errors[position] = {"url": raw[:200], "error": error.message, "code": error.code}
-    verdicts = iter(await _verdicts(request, parsed))
+    verdicts = iter(await request.app[VERDICTS].verdicts(parsed, private=request[TOKEN_HOLDER]))
     results = [errors[i] if i in errors else next(verdicts).as_dict() for i in range(len(raw_urls))]
     return web.json_response({"results": results})
 
@@ -243,25 +205,26 @@ async def check_batch(request: web.Request) -> web.Response:
 # --- state -------------------------------------------------------------------------------
 async def status(request: web.Request) -> web.Response:
     app = request.app
-    state, store = app[STATE], app[STORE]
-    card: ModelCard = state["card"]
+    store, service = app[STORE], app[VERDICTS]
+    card = service.model.card
     answer = {
         "version": __version__,
         "enabled": store.settings["enabled"],
         "model": {
             "id": card.id,
+            "exported": card.raw.get("exported"),
             "threshold": card.threshold,
             "suspicious_threshold": card.suspicious_threshold,
             "metrics": card.raw.get("metrics", {}).get("int8", {}).get("overall"),
         },
         "allowlist_size": len(store.allowlist),
-        "problems": store.problems,
-        "uptime_seconds": round(time.time() - state["started"], 1),
+        "problems": store.problems + service.problems,
+        "uptime_seconds": round(time.time() - app[STARTED], 1),
     }
     if request[TOKEN_HOLDER]:  # these follow the user's browsing, so only the token holder sees them
         answer |= {
-            "cache": state["cache"].stats(),
-            "counters": dict(state["counters"]) | {"model_calls": state["batcher"].model_calls},
+            "cache": service.cache.stats(),
+            "counters": dict(service.counters) | {"model_calls": service.model_calls},
             "feedback_entries": store.feedback_count,
         }
     return web.json_response(answer)
@@ -329,7 +292,7 @@ async def add_feedback(request: web.Request) -> web.Response:
     entry = {
         "url": redacted_url(url),  # no credentials or query values on disk
         "label": label,
-        "model": request.app[STATE]["card"].id,
+        "model": request.app[VERDICTS].model.card.id,
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     if not await asyncio.to_thread(request.app[STORE].add_feedback, entry):
@@ -341,6 +304,39 @@ async def forget_familiar_sites(request: web.Request) -> web.Response:
     await asyncio.to_thread(request.app[FAMILIAR].forget)
     log.info("familiar sites forgotten")
     return web.json_response({"forgotten": True})
+
+
+# --- models ------------------------------------------------------------------------------
+async def list_models(request: web.Request) -> web.Response:
+    return web.json_response(await asyncio.to_thread(request.app[VERDICTS].listing))
+
+
+async def use_model(request: web.Request) -> web.Response:
+    name = _string_field(await _json_object(request), "id", 200)
+    return await _switched(request, lambda service: service.use(name))
+
+
+async def roll_back_model(request: web.Request) -> web.Response:
+    return await _switched(request, lambda service: service.rollback())
+
+
+async def _switched(request: web.Request, switch) -> web.Response:
+    """Carry out a switch of the served model; one that fails leaves the old model served."""
+    service = request.app[VERDICTS]
+    try:
+        loaded: LoadedModel = await switch(service)
+    except UnknownModel as error:
+        raise ApiError(404, "unknown-model", _sentence(str(error))) from None
+    except NoPreviousModel as error:
+        raise ApiError(409, "no-previous-model", _sentence(str(error))) from None
+    except BaitwatchError as error:
+        raise ApiError(422, "model-unloadable", _sentence(f"{error}; the model {service.model.card.id} is still in use")) from None
+    return web.json_response({"active": loaded.card.id, "exported": loaded.card.raw.get("exported")})
+
+
+def _sentence(text: str) -> str:
+    """A command-line error (lower case, no full stop) as one of the API's sentences."""
+    return f"{text[:1].upper()}{text[1:]}."
 
 
 async def pair(request: web.Request) -> web.Response:

@@ -55,6 +55,13 @@ def _fsync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
+def set_aside(path: Path) -> Path:
+    """Move an unreadable file out of the way, kept for the user to look at: never deleted."""
+    aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+    os.replace(path, aside)
+    return aside
+
+
 def _valid_settings(value) -> bool:
     return isinstance(value, dict) and all(isinstance(value.get(name, True), bool) for name in DEFAULT_SETTINGS)
 
@@ -212,8 +219,7 @@ class Store:
         return len(good)
 
     def _set_aside(self, path: Path, why: str) -> None:
-        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-        os.replace(path, aside)
+        aside = set_aside(path)
         message = f"{path.name} was {why}; it was moved to {aside.name} and defaults are in use"
         log.warning(message)
         self.problems.append(message)

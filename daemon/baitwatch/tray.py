@@ -44,6 +44,11 @@ def draw_icon(color: str, size: int = 64):
     return image
 
 
+def model_line(model: dict) -> str:
+    exported = model.get("exported")
+    return f"Model {model['id']}" + (f", exported {exported[:10]}" if exported else "")
+
+
 class Tray:
     def __init__(self, client: DaemonClient, on_quit: Callable[[], None] | None = None):
         if not display_available():
@@ -59,6 +64,7 @@ class Tray:
         self._x_lock = threading.Lock()
         self.enabled = False
         self.state = "unreachable"
+        self.model = ""  # which model decides, and from when
         self.pairing_code: str | None = None
         self._code_expires = 0.0
         self.icon = pystray.Icon(
@@ -69,6 +75,7 @@ class Tray:
                 pystray.MenuItem("Protection on", self.toggle, checked=lambda item: self.enabled, enabled=lambda item: self.state != "unreachable"),
                 pystray.MenuItem("Pair a browser", self.pair, enabled=lambda item: self.state != "unreachable"),
                 pystray.MenuItem(lambda item: f"Pairing code: {self.pairing_code}", None, enabled=False, visible=lambda item: self.pairing_code is not None),
+                pystray.MenuItem(lambda item: self.model, None, enabled=False, visible=lambda item: self.state != "unreachable"),
                 pystray.MenuItem("Open data folder", self.open_data_folder),
                 pystray.MenuItem("Quit", self.quit),
             ),
@@ -77,7 +84,9 @@ class Tray:
     # --- state --------------------------------------------------------------------------
     def refresh(self) -> None:
         try:
-            self.enabled = bool(self._client.request("GET", "/v1/status")["enabled"])
+            status = self._client.request("GET", "/v1/status")
+            self.enabled = bool(status["enabled"])
+            self.model = model_line(status["model"])
             self.state = "protecting" if self.enabled else "off"
         except BaitwatchError:
             self.state = "unreachable"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from baitwatch.classifier import Classifier, ModelCard
+from baitwatch.classifier import ModelCard
 from baitwatch.lookalike import Lookalike, find_lookalike
 from baitwatch.policy import skip_reason
 from baitwatch.urls import CanonicalUrl
@@ -55,9 +55,3 @@ def rule_verdict(url: CanonicalUrl, card: ModelCard, familiar: frozenset[str] = 
     found = find_lookalike(url, policy.get("user_allowlist", frozenset()) | familiar)
     return Verdict.lookalike(url, found, card) if found else None
 
-
-def judge(urls: list[CanonicalUrl], classifier: Classifier, card: ModelCard, **policy) -> list[Verdict]:
-    """Verdicts for ``urls`` in order, scoring all the rules leave in one batch."""
-    ruled = [rule_verdict(url, card, **policy) for url in urls]
-    scores = iter(classifier.score([url.text for url, verdict in zip(urls, ruled) if verdict is None]).tolist())
-    return [verdict or Verdict.scored(url, next(scores), card) for url, verdict in zip(urls, ruled)]

@@ -30,7 +30,7 @@ const tabs = new Map(); // tabId -> the top document's state (lib/tab-state.js)
 const warnings = new Map(); // tabId -> { url, verdict, returnTo, shown }: what the warning page in that tab is about
 const continued = new Map(); // tabId -> { host, domains }: flagged sites the person chose to visit anyway
 const openedBy = new Map(); // tabId -> the flagged tab state of the page that opened it
-const daemon = { reachable: true, enabled: true, paired: false, genuine: true };
+const daemon = { reachable: true, enabled: true, paired: false, genuine: true, model: null };
 const backoff = new Backoff();
 let retryTimer = null;
 
@@ -103,7 +103,9 @@ function markUnreachable() {
 async function probe() {
   const wasDown = !daemon.reachable;
   try {
-    daemon.enabled = (await (await client()).status()).enabled;
+    const status = await (await client()).status();
+    daemon.enabled = status.enabled;
+    daemon.model = status.model; // which model decides: the popup names it
   } catch {
     markUnreachable();
     return;

@@ -33,8 +33,14 @@ async function refresh() {
   $("pair-form").hidden = state.daemon.paired;
   $("setup").hidden = !NOT_SET_UP.has(state.state);
   $("counts").textContent = `Pages checked: ${state.checked}. Warnings shown: ${state.warnings}.`;
+  $("model").textContent = state.daemon.model ? modelLine(state.daemon.model) : "";
   $("flagged").hidden = state.state !== "warning";
   if (state.tab.verdict) $("trust").textContent = `Trust ${state.tab.verdict.domain ?? "this site"}`;
+}
+
+function modelLine(model) {
+  const day = model.exported ? `, exported ${model.exported.slice(0, 10)}` : "";
+  return `Model ${model.id}${day}.`;
 }
 
 $("report").addEventListener("click", () => askAndTell({ type: "report-site" }, $("message"), "Thank you: reported as a mistake, for retraining."));

@@ -213,6 +213,8 @@ test("the options page turns familiar sites off and on in the daemon", async () 
 test("turning protection off in the popup means no warning", async () => {
   const popup = await extensionPage(browser, "popup/popup.html");
   await popup.waitForSelector("#verdict[data-state]"); // the popup has its state
+  const { model } = await daemon.request("GET", "/v1/status");
+  assert.equal(await popup.textContent("#model"), `Model ${model.id}, exported ${model.exported.slice(0, 10)}.`);
   await waitFor(() => popup.isEnabled("#enabled"), { what: "the switch" });
   assert.equal(await popup.isChecked("#enabled"), true);
   await popup.click("#enabled");

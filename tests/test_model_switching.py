@@ -1,0 +1,191 @@
+"""Switching the served model in a real daemon, without a restart: install, use, roll back,
+with checks in flight, and the ways it can go wrong."""
+
+import asyncio
+import json
+import shutil
+
+import aiohttp
+import pytest
+
+from baitwatch.classifier import MODEL_FILE, SHIPPED_MODEL_DIR, Classifier, ModelCard
+from baitwatch.models import RECORD_FILE
+from baitwatch.security import load_or_create_token
+from baitwatch.urls import canonicalize
+from baitwatch.verdict import Verdict
+from tests.conftest import RunningDaemon, run_baitwatch
+from tests.test_verdicts_daemon import model_copy_with_card
+
+SHIPPED_ID = ModelCard.read(SHIPPED_MODEL_DIR).id
+OTHER_ID = "baitwatch-url-lenient-test"
+
+
+@pytest.fixture(scope="module")
+def other_model(tmp_path_factory):
+    """A copy of the shipped model under another id, whose threshold lies between the scores of
+    two URLs the shipped model calls safe: (folder, a URL it calls phishing, a URL still safe)."""
+    classifier, card = Classifier.from_model_dir()
+    candidates = ["https://blog.example-coffee-roasters.com/2024/05/our-new-beans.html", "https://news.ycombinator.example/item?id=1"]
+    low, high = sorted(zip(classifier.score(candidates).tolist(), candidates))
+    assert low[0] < high[0] < card.suspicious_threshold
+    folder = model_copy_with_card(tmp_path_factory.mktemp("other"), id=OTHER_ID, threshold=(low[0] + high[0]) / 2, suspicious_threshold=None)
+    return folder, high[1], low[1]
+
+
+def cli(daemon, *args):
+    env = {k: daemon.env[k] for k in ("BAITWATCH_CONFIG_DIR", "BAITWATCH_DATA_DIR")}
+    port = [] if args[0] == "install" else ["--port", str(daemon.port)]
+    return run_baitwatch("model", *args, *port, env=env, timeout=120)
+
+
+def check(daemon, url):
+    status, answer = daemon.request("POST", "/v1/check", {"url": url}, token=daemon.token)
+    assert status == 200, answer
+    return answer
+
+
+def test_use_and_rollback_change_verdicts_at_once_and_the_choice_outlives_a_restart(daemon, other_model, tmp_path):
+    folder, flipped, unchanged = other_model
+    assert check(daemon, flipped)["verdict"] == "safe"
+    installed = cli(daemon, "install", str(folder))
+    assert installed.returncode == 0 and OTHER_ID in installed.stdout, installed.stderr
+
+    used = cli(daemon, "use", OTHER_ID)
+    assert used.returncode == 0 and f"Now using the model {OTHER_ID}" in used.stdout, used.stderr
+    answer = check(daemon, flipped)
+    assert (answer["verdict"], answer["model"], answer["cached"]) == ("phishing", OTHER_ID, False)
+    assert check(daemon, unchanged)["verdict"] == "safe"
+    status = daemon.request("GET", "/v1/status")[1]["model"]
+    assert (status["id"], status["exported"]) == (OTHER_ID, ModelCard.read(folder).raw["exported"])
+    listed = cli(daemon, "list")
+    assert listed.returncode == 0 and f"* {OTHER_ID}" in listed.stdout and "rollback order: shipped" in listed.stdout, listed.stdout
+
+    rolled = cli(daemon, "rollback")
+    assert rolled.returncode == 0 and f"Now using the model {SHIPPED_ID}" in rolled.stdout, rolled.stderr
+    answer = check(daemon, flipped)
+    assert (answer["verdict"], answer["model"], answer["cached"]) == ("safe", SHIPPED_ID, True)  # the cache is per model
+
+    assert cli(daemon, "use", OTHER_ID).returncode == 0
+    daemon.stop()
+    restarted = RunningDaemon(tmp_path)
+    try:
+        assert check(restarted, flipped)["model"] == OTHER_ID
+    finally:
+        restarted.stop()
+
+
+def test_every_check_in_flight_during_switches_is_answered_by_one_whole_model(daemon, other_model):
+    folder, _, _ = other_model
+    assert cli(daemon, "install", str(folder)).returncode == 0
+    cards = {SHIPPED_ID: ModelCard.read(SHIPPED_MODEL_DIR), OTHER_ID: ModelCard.read(folder)}
+    urls = [f"https://news.ycombinator.example/item?id={i}" for i in range(400)]  # no two alike: each one is scored
+    answers, switches = asyncio.run(checks_while_switching(daemon, urls))
+    assert switches == [200] * 6
+    assert [status for status, _ in answers] == [200] * len(urls)
+    for url, (_, answer) in zip(urls, answers):
+        # The threshold, the verdict and the model id come from the same card.
+        assert answer == Verdict.scored(canonicalize(url), answer["score"], cards[answer["model"]]).as_dict(), url
+    assert {answer["model"] for _, answer in answers} == set(cards)  # the switches did happen mid-flight
+    assert check(daemon, "https://news.ycombinator.example/item?id=new")["model"] == SHIPPED_ID
+
+
+async def checks_while_switching(daemon, urls):
+    headers = {"Content-Type": "application/json"}
+    owner = headers | {"Authorization": f"Bearer {daemon.token}"}
+    # Two sessions, so the switches do not queue behind the checks for a connection.
+    async with aiohttp.ClientSession() as checker, aiohttp.ClientSession() as switcher:
+
+        answered = 0
+
+        async def one_check(url):
+            nonlocal answered
+            async with checker.post(daemon.base + "/v1/check", json={"url": url}, headers=headers) as response:
+                answer = response.status, await response.json()
+            answered += 1
+            return answer
+
+        async def switch_when(share, method, path, body):
+            while answered < share * len(urls):  # by progress, not time: the checks are surely in flight
+                await asyncio.sleep(0.005)
+            async with switcher.request(method, daemon.base + path, json=body, headers=owner) as response:
+                return response.status
+
+        checks = [asyncio.ensure_future(one_check(url)) for url in urls]
+        switches = []
+        for step in range(0, 6, 2):
+            switches.append(await switch_when((step + 1) / 8, "PUT", "/v1/models/active", {"id": OTHER_ID}))
+            switches.append(await switch_when((step + 2) / 8, "POST", "/v1/models/rollback", {}))
+        return await asyncio.gather(*checks), switches
+
+
+def test_bad_ids_and_an_unloadable_model_are_refused_clearly_and_the_old_model_keeps_serving(daemon, other_model, tmp_path):
+    folder, flipped, _ = other_model
+    for method, path in (("GET", "/v1/models"), ("PUT", "/v1/models/active"), ("POST", "/v1/models/rollback")):
+        status, answer = daemon.request(method, path, {"id": "shipped"})
+        assert (status, answer["code"]) == (401, "token-required"), path
+    for body, status, code in [
+        ({"id": "../../../etc"}, 404, "unknown-model"),
+        ({"id": str(SHIPPED_MODEL_DIR)}, 404, "unknown-model"),
+        ({"id": RECORD_FILE}, 404, "unknown-model"),
+        ({"id": 7}, 400, "missing-id"),
+        ({"id": "x" * 201}, 400, "id-too-long"),
+        ({}, 400, "missing-id"),
+    ]:
+        answer = daemon.request("PUT", "/v1/models/active", body, token=daemon.token)
+        assert answer[0] == status and answer[1]["code"] == code, body
+    status, answer = daemon.request("POST", "/v1/models/rollback", {}, token=daemon.token)
+    assert (status, answer) == (409, {"error": "There is no previous model to roll back to.", "code": "no-previous-model"})
+
+    assert cli(daemon, "install", str(folder)).returncode == 0
+    installed = tmp_path / "data" / "models" / OTHER_ID
+    with open(installed / MODEL_FILE, "ab") as stream:
+        stream.write(b"damaged on disk")
+    status, answer = daemon.request("PUT", "/v1/models/active", {"id": OTHER_ID}, token=daemon.token)
+    assert (status, answer["code"]) == (422, "model-unloadable")
+    assert "does not match the hash" in answer["error"] and answer["error"].endswith(f"the model {SHIPPED_ID} is still in use.")
+    refused = cli(daemon, "use", OTHER_ID)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr and "does not match the hash" in refused.stderr
+    assert check(daemon, flipped)["model"] == SHIPPED_ID
+    assert not (tmp_path / "data" / "models" / RECORD_FILE).exists()  # nothing was recorded
+
+
+def test_a_corrupt_record_gives_one_clear_problem_serves_the_shipped_model_and_loses_no_model(tmp_path, other_model):
+    folder, _, _ = other_model
+    models = tmp_path / "data" / "models"
+    models.mkdir(parents=True)
+    shutil.copytree(folder, models / OTHER_ID)
+    (models / RECORD_FILE).write_text("{not json")
+    running = RunningDaemon(tmp_path)
+    try:
+        status = running.request("GET", "/v1/status")[1]
+        assert status["model"]["id"] == SHIPPED_ID
+        [problem] = status["problems"]
+        assert problem.startswith("the record of the active model was unreadable; it was moved to active.json.corrupt-")
+        listed = running.request("GET", "/v1/models", token=running.token)[1]
+        assert [(m["id"], m["active"]) for m in listed["models"]] == [(SHIPPED_ID, True), (OTHER_ID, False)]
+        assert running.request("PUT", "/v1/models/active", {"id": OTHER_ID}, token=running.token)[0] == 200
+        assert json.loads((models / RECORD_FILE).read_text()) == {"active": OTHER_ID, "previous": ["shipped"]}
+    finally:
+        running.stop()
+
+
+def test_without_a_daemon_the_commands_work_on_the_files(tmp_path, other_model):
+    folder, _, _ = other_model
+    env = {"BAITWATCH_CONFIG_DIR": str(tmp_path / "config"), "BAITWATCH_DATA_DIR": str(tmp_path / "data")}
+    load_or_create_token(tmp_path / "config")  # as after the daemon's first run
+
+    def model(*args):
+        result = run_baitwatch("model", *args, "--port", "9", env=env, timeout=120)  # nothing listens on port 9
+        assert result.returncode == 0 and "the daemon is not running" in result.stdout, result.stderr
+        return result.stdout
+
+    def checked_by():
+        checked = run_baitwatch("check", "--json", "https://news.ycombinator.example/item?id=1", env=env, timeout=120)
+        return json.loads(checked.stdout)["model"]
+
+    assert run_baitwatch("model", "install", str(folder), env=env, timeout=120).returncode == 0
+    assert f"Now using the model {OTHER_ID}" in model("use", OTHER_ID)
+    assert f"* {OTHER_ID}" in model("list")
+    assert checked_by() == OTHER_ID  # baitwatch check judges with the active model too
+    assert f"Now using the model {SHIPPED_ID}" in model("rollback")
+    assert checked_by() == SHIPPED_ID
