@@ -34,7 +34,7 @@ export function createChecking({ clock, daemon, tabs, link, probing, counters, f
     }
     daemon.enabled = verdict.reason !== "disabled";
     daemon.genuine = true;
-    await counters.add("checked");
+    counters.add("checked");
     const before = tabs.stateOf(tabId);
     const after = tabState.onVerdict(before, check, verdict);
     tabs.states.set(tabId, after);

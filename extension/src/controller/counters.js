@@ -1,13 +1,27 @@
-// The popup's counters (pages checked, warnings shown), in storage.local.
+// The popup's counters (pages checked, warnings shown), in storage.local. storage has no
+// increment, so each change reads and writes: changes are made one after another, or checks
+// that end together would each read the same value and all but one increment would be lost.
 
 const ZERO = { checked: 0, warnings: 0 };
 
 export function createCounters(storage) {
+  let last = Promise.resolve();
+
+  // Runs `work` once everything asked for before it has finished, whether that worked or not.
+  function inTurn(work) {
+    const result = last.then(work);
+    last = result.catch(() => {});
+    return result;
+  }
+
   return {
-    async add(name) {
-      const values = await storage.get({ [name]: 0 });
-      await storage.set({ [name]: values[name] + 1 });
-    },
-    read: () => storage.get(ZERO),
+    // Never fails and need not be awaited: a count must not hold up a verdict or a warning.
+    add: (name) =>
+      inTurn(async () => {
+        const values = await storage.get({ [name]: 0 });
+        await storage.set({ [name]: values[name] + 1 });
+      }).catch((error) => console.warn(`baitwatch: could not count ${name}:`, error.message)),
+    // After the changes asked for before it.
+    read: () => inTurn(() => storage.get(ZERO)),
   };
 }

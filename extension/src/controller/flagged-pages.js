@@ -31,7 +31,7 @@ export function createFlaggedPages({ browser, clock, tabs, counters }) {
     }
     const warning = { url, verdict, returnTo };
     tabs.warnings.set(tabId, warning);
-    await counters.add("warnings");
+    counters.add("warnings");
     const warningUrl = `${warningPage}?url=${encodeURIComponent(url)}`;
     await browser.tabs.update(tabId, { url: warningUrl }).catch(() => {}); // the tab closed
     // A page can hold its tab with a beforeunload handler: then the warning replaces the tab.

@@ -40,6 +40,21 @@ for (const [how, answer] of [["a phishing verdict", phishing(EVIL)], ["an error"
 
 }
 
+test("checks that end together are each counted, and so are the warnings they raise", async () => {
+  const { daemon, openTab, visit, ask } = setUp();
+  const urls = ["a", "b", "c", "d", "e"].map((name) => `https://${name}.example/`);
+  for (const url of urls.slice(0, 3)) daemon.answers.set(url, phishing(url));
+  const tabs = await Promise.all(urls.map(() => openTab()));
+  daemon.holding = true;
+  await Promise.all(urls.map((url, i) => visit(tabs[i], url)));
+  await until(() => daemon.heldCount() === urls.length, "every check to be under way");
+  daemon.release();
+  await until(() => daemon.checked.length === urls.length, "every answer");
+  await settle();
+  const { checked, warnings } = await ask({ type: "popup-state" });
+  assert.deepEqual({ checked, warnings }, { checked: 5, warnings: 3 });
+});
+
 test("a page held by beforeunload gets the warning in a new tab in its place", async () => {
   const { browser, clock, daemon, openTab, visit } = setUp();
   daemon.answers.set(EVIL, phishing(EVIL));
