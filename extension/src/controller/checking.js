@@ -18,24 +18,39 @@ export function createChecking({ clock, daemon, tabs, link, probing, counters, f
     else checks.request(`${tabId}/${frameId}`, request);
   }
 
-  async function runCheck(key, { tabId, check, returnTo }) {
+  // Asks the daemon about `url`, and keeps what its answer tells about the daemon itself.
+  // Returns { verdict }, or { failed: "unreachable" | "error" }.
+  async function ask(url) {
     let verdict;
     try {
-      verdict = await link.withToken((c) => c.check(check.url));
-      probing.markReachable();
+      verdict = await link.withToken((c) => c.check(url));
     } catch (error) {
-      const why = error instanceof DaemonUnreachable ? "unreachable" : "error";
-      if (why === "unreachable") probing.markUnreachable();
-      else console.warn("baitwatch: the daemon could not check a page:", error.message);
+      if (error instanceof DaemonUnreachable) {
+        probing.markUnreachable();
+        return { failed: "unreachable" };
+      }
+      console.warn("baitwatch: the daemon could not check a page:", error.message);
       if (error instanceof NotTheDaemon) daemon.genuine = false;
-      tabs.states.set(tabId, tabState.onCheckFailed(tabs.stateOf(tabId), check, why));
-      await toolbar.paint(tabId);
-      return;
+      return { failed: "error" };
     }
+    probing.markReachable();
     daemon.enabled = verdict.reason !== "disabled";
     daemon.genuine = true;
     counters.add("checked");
+    return { verdict };
+  }
+
+  // The answer applies to the tab only as lib/tab-state.js allows: not to a document the tab
+  // has left, and not at all once the tab has closed.
+  async function runCheck(key, { tabId, check, returnTo }, tabClosed) {
+    const { verdict, failed } = await ask(check.url);
+    if (tabClosed.aborted) return;
     const before = tabs.stateOf(tabId);
+    if (failed) {
+      tabs.states.set(tabId, tabState.onCheckFailed(before, check, failed));
+      await toolbar.paint(tabId);
+      return;
+    }
     const after = tabState.onVerdict(before, check, verdict);
     tabs.states.set(tabId, after);
     // Not awaited: what the warning waits on (a page to load) must not hold up this tab's next check.

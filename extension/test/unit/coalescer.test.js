@@ -67,6 +67,19 @@ test("a forgotten key's waiting request is dropped", async () => {
   assert.deepEqual(runs, [["tab/1", "a"], ["other/1", "c"]]);
 });
 
+test("a forgotten key's running work is told, and a restarted key's is not", async () => {
+  const signals = {};
+  const coalescer = new Coalescer((key, value, forgotten) => {
+    signals[value] = forgotten;
+    return new Promise(() => {}); // still running
+  });
+  coalescer.request("tab/1", "closed tab");
+  coalescer.request("tab/2", "old page");
+  coalescer.restart("tab/2", "new page");
+  coalescer.forget((key) => key === "tab/1");
+  assert.deepEqual([signals["closed tab"].aborted, signals["old page"].aborted, signals["new page"].aborted], [true, false, false]);
+});
+
 test("a restarted key runs its value at once, and a later request cannot replace it", async () => {
   const time = fakeClock();
   const { runs, run, finishAll } = recorder();

@@ -6,7 +6,7 @@ import { test } from "node:test";
 
 import { TOOLBAR } from "../../src/lib/toolbar-state.js";
 import { phishing } from "./fakes/daemon.js";
-import { settle, setUp, until, warningUrl } from "./fakes/setup.js";
+import { POPUP, settle, setUp, until, warningUrl } from "./fakes/setup.js";
 
 const EVIL = "http://account-verify-center.example/login";
 const GOOD = "https://news.example/";
@@ -38,6 +38,21 @@ for (const [how, answer] of [["a phishing verdict", phishing(EVIL)], ["an error"
     assert.deepEqual(browser.sent, [], "no warning for a page the tab has left");
   });
 
+  test(`${how} that comes after its tab closed neither paints the tab nor brings it back`, async () => {
+    const { browser, daemon, openTab, visit, closeTab, ask } = setUp();
+    daemon.answers.set(EVIL, answer);
+    const tab = await openTab();
+    daemon.holding = true;
+    await visit(tab, EVIL);
+    await until(() => daemon.heldCount() === 1, "the check to be under way");
+    await closeTab(tab);
+    daemon.release();
+    await until(() => daemon.checked.length === 1, "the answer");
+    await settle();
+    await ask({ type: "set-enabled", enabled: true }, POPUP); // repaints every tab the controller knows
+    assert.deepEqual(browser.paintedClosed, []);
+    assert.deepEqual(browser.sent, []);
+  });
 }
 
 test("checks that end together are each counted, and so are the warnings they raise", async () => {
