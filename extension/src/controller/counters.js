@@ -2,17 +2,12 @@
 // increment, so each change reads and writes: changes are made one after another, or checks
 // that end together would each read the same value and all but one increment would be lost.
 
+import { oneAtATime } from "../lib/one-at-a-time.js";
+
 const ZERO = { checked: 0, warnings: 0 };
 
 export function createCounters(storage) {
-  let last = Promise.resolve();
-
-  // Runs `work` once everything asked for before it has finished, whether that worked or not.
-  function inTurn(work) {
-    const result = last.then(work);
-    last = result.catch(() => {});
-    return result;
-  }
+  const inTurn = oneAtATime();
 
   return {
     // Never fails and need not be awaited: a count must not hold up a verdict or a warning.
