@@ -2,9 +2,16 @@
 // them), one client while they stay the same, and what a refused token means.
 
 import { DaemonError, DEFAULT_PORT } from "../lib/daemon-client.js";
+import { oneAtATime } from "../lib/one-at-a-time.js";
+
+const NOT_PAIRED = "baitwatch is not paired with the daemon: open the popup and enter a pairing code.";
 
 export function createDaemonLink({ browser, connect, daemon, paintAll }) {
   const settings = () => browser.privateSettings.read({ daemonPort: DEFAULT_PORT, token: null });
+  // Changes to the settings are made in turn, so that dropping a refused token can never
+  // remove the one a new pairing has just stored.
+  const inTurn = oneAtATime();
+  const save = (values) => inTurn(() => browser.privateSettings.write(values));
 
   // One client while the port and token stay the same, so the daemon proves itself once (and
   // again after a connection error), not before every check.
@@ -17,20 +24,28 @@ export function createDaemonLink({ browser, connect, daemon, paintAll }) {
     return current;
   }
 
-  // A call that needs the token and is refused with 401 means the pairing is gone.
+  // Drops the refused token; "replaced" if the person paired again since it was sent.
+  const dropToken = (refused) =>
+    inTurn(async () => {
+      if ((await settings()).token !== refused) return "replaced";
+      await browser.privateSettings.remove("token");
+      return "dropped";
+    });
+
+  // A call that needs the token and is refused with 401 means the pairing is gone, unless
+  // the person paired again while it was under way: then it is made again with the new token.
   async function withToken(call) {
+    const used = await client();
     try {
-      return await call(await client());
+      return await call(used);
     } catch (error) {
-      if (error instanceof DaemonError && error.status === 401) {
-        await browser.privateSettings.remove("token");
-        daemon.paired = false;
-        await paintAll();
-        throw new Error("baitwatch is not paired with the daemon: open the popup and enter a pairing code.");
-      }
-      throw error;
+      if (!(error instanceof DaemonError && error.status === 401)) throw error;
+      if ((await dropToken(used.token)) === "replaced") return call(await client());
+      daemon.paired = false;
+      await paintAll();
+      throw new Error(NOT_PAIRED);
     }
   }
 
-  return { settings, client, withToken };
+  return { settings, save, client, withToken };
 }

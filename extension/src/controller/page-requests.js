@@ -98,7 +98,7 @@ export function createPageRequests({ browser, daemon, tabs, link, probing, check
     },
     async pair(message) {
       const { token } = await (await link.client()).pair(String(message.code));
-      await browser.privateSettings.write({ token });
+      await link.save({ token });
       daemon.paired = true;
       checking.recheck(["unchecked", "unreachable"]);
       await toolbar.paintAll();
@@ -141,7 +141,7 @@ export function createPageRequests({ browser, daemon, tabs, link, probing, check
     async "set-port"(message) {
       const port = Number(message.port);
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error("The port must be a whole number from 1 to 65535.");
-      await browser.privateSettings.write({ daemonPort: port });
+      await link.save({ daemonPort: port });
       daemon.genuine = true; // not known yet: the next check asks the new port's daemon for its proof
       await probing.probe();
       return { port };

@@ -32,3 +32,18 @@ test("a refused token unpairs; nothing is sent until the person pairs again, the
   await until(() => title(tab) === TOOLBAR.safe.title, "the tab checked once paired");
   assert.equal(daemon.checked.at(-1), "https://c.example/");
 });
+
+test("a 401 for a check sent before the person paired again does not undo the new pairing; the check is made again", async () => {
+  const { browser, daemon, openTab, visit, title, ask } = setUp();
+  const tab = await openTab();
+  daemon.holding = true;
+  await visit(tab, "https://a.example/");
+  await until(() => daemon.heldCount() === 1, "the check to be under way");
+  daemon.holding = false;
+  assert.deepEqual(await ask({ type: "pair", code: PAIRING_CODE }), { paired: true }); // the daemon's token changes
+  daemon.release(); // the old check now carries a token the daemon no longer takes: 401
+  await until(() => daemon.refused === 1, "the old check's refusal");
+  await until(() => title(tab) === TOOLBAR.safe.title, "the check, made again with the new token");
+  assert.equal(browser.privateSettings.values.get("token"), daemon.token, "the new token is kept");
+  assert.equal((await ask({ type: "popup-state" })).daemon.paired, true);
+});
