@@ -33,7 +33,7 @@ export function createChecking({ clock, daemon, tabs, link, probing, counters, f
       if (error instanceof NotTheDaemon) daemon.genuine = false;
       return { failed: "error" };
     }
-    probing.markReachable();
+    probing.markReachable(); // not awaited: this answer need not wait for the re-checks of the tabs the daemon missed
     daemon.enabled = verdict.reason !== "disabled";
     daemon.genuine = true;
     counters.add("checked");

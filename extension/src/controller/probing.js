@@ -1,6 +1,6 @@
 // Whether the daemon answers. While it is down it is asked again with growing delays (one
-// chain of retries, however many checks fail); when it answers after being down, `onBackUp`
-// re-checks what went unchecked.
+// chain of retries, however many checks fail). Whatever finds it back (a probe, or a check
+// of any page) calls `onBackUp`, which re-checks what went unchecked.
 
 import { Backoff } from "../lib/backoff.js";
 
@@ -8,12 +8,14 @@ export function createProbing({ clock, daemon, link, notification, onBackUp }) {
   const backoff = new Backoff();
   let retryTimer = null;
 
-  function markReachable() {
+  async function markReachable() {
+    const wasDown = !daemon.reachable;
     if (retryTimer !== null) clock.clearTimer(retryTimer);
     retryTimer = null;
     backoff.reset();
     daemon.reachable = true;
     notification.onReachable();
+    if (wasDown) await onBackUp();
   }
 
   function markUnreachable() {
@@ -28,15 +30,13 @@ export function createProbing({ clock, daemon, link, notification, onBackUp }) {
 
   // Asks the daemon for its state.
   async function probe() {
-    const wasDown = !daemon.reachable;
     try {
       daemon.enabled = (await (await link.client()).status()).enabled;
     } catch {
       markUnreachable();
       return;
     }
-    markReachable();
-    if (wasDown) await onBackUp();
+    await markReachable();
   }
 
   return { probe, markReachable, markUnreachable };

@@ -37,3 +37,17 @@ test("a daemon that stays down is probed with growing delays and told once; when
   await until(() => title(tab) === TOOLBAR.safe.title, "the missed tab checked");
   assert.equal(browser.notifications.shown.size, 0, "the notice goes: it is no longer true");
 });
+
+test("a daemon back before the next probe still gets the missed tabs checked, when another page's check finds it", async () => {
+  const { clock, daemon, openTab, visit, title } = setUp();
+  daemon.up = false;
+  const missed = await openTab();
+  await visit(missed, "https://a.example/");
+  await until(() => title(missed) === TOOLBAR.unreachable.title, "the unreachable toolbar");
+  daemon.up = true;
+  const other = await openTab();
+  await visit(other, "https://b.example/");
+  await until(() => title(other) === TOOLBAR.safe.title, "the other page's verdict");
+  await clock.advance(60000);
+  await until(() => title(missed) === TOOLBAR.safe.title, "the missed tab checked");
+});
