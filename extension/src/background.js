@@ -9,7 +9,7 @@ import { readPrivate, removePrivate, writePrivate } from "./lib/private-store.js
 const REMINDER_SCRIPT = "content/reminder.js";
 
 const controller = createController({
-  browser: {
+  platform: {
     extension: { id: chrome.runtime.id, origin: chrome.runtime.getURL("") },
     pageUrl: (path) => chrome.runtime.getURL(path),
     tabs: chrome.tabs,

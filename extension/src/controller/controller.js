@@ -1,9 +1,10 @@
-// The background's logic behind one seam. Every browser call goes through `browser`, every
+// The background's logic behind one seam. Every browser call goes through `platform`, every
 // daemon call through a client from `connect`, every timer through `clock`: background.js
 // passes the real ones, and the unit tests an in-memory browser, a daemon of their own and
-// a clock they move by hand.
+// a clock they move by hand. (Not named `browser`: that is Firefox's global API, and
+// web-ext lint would take the adapter's calls for calls to it.)
 //
-// browser: {
+// platform: {
 //   extension: { id, origin },                  who the extension's own pages are (lib/sender.js)
 //   pageUrl(path),                              the address of a file of the extension
 //   tabs: { create, get, query, reload, remove, sendMessage, update },   as chrome.tabs
@@ -34,13 +35,13 @@ const REAL_CLOCK = {
   clearTimer: (timer) => clearTimeout(timer),
 };
 
-export function createController({ browser, connect = (options) => new DaemonClient(options), clock = REAL_CLOCK }) {
+export function createController({ platform, connect = (options) => new DaemonClient(options), clock = REAL_CLOCK }) {
   const daemon = { reachable: true, enabled: true, paired: false, genuine: true }; // as the extension last saw it
   const tabs = createTabRegistry();
-  const counters = createCounters(browser.storage.local);
-  const toolbar = createToolbar({ browser, tabs, daemon });
-  const link = createDaemonLink({ browser, connect, daemon, paintAll: toolbar.paintAll });
-  const notification = createUnreachableNotification({ browser, clock });
+  const counters = createCounters(platform.storage.local);
+  const toolbar = createToolbar({ platform, tabs, daemon });
+  const link = createDaemonLink({ platform, connect, daemon, paintAll: toolbar.paintAll });
+  const notification = createUnreachableNotification({ platform, clock });
   const probing = createProbing({
     clock,
     daemon,
@@ -51,12 +52,12 @@ export function createController({ browser, connect = (options) => new DaemonCli
       await toolbar.paintAll();
     },
   });
-  const flagged = createFlaggedPages({ browser, clock, tabs, counters });
+  const flagged = createFlaggedPages({ platform, clock, tabs, counters });
   const checking = createChecking({ clock, daemon, tabs, link, probing, counters, flagged, toolbar });
   const navigation = createNavigation({ tabs, link, checking, flagged, toolbar });
   const handleMessage = createMessageHandler({
-    extension: browser.extension,
-    fromExtensionPages: createPageRequests({ browser, daemon, tabs, link, probing, checking, counters, flagged, toolbar }),
+    extension: platform.extension,
+    fromExtensionPages: createPageRequests({ platform, daemon, tabs, link, probing, checking, counters, flagged, toolbar }),
     fromContentScripts: createContentScriptRequests({ tabs, navigation, flagged }),
   });
 
@@ -65,9 +66,9 @@ export function createController({ browser, connect = (options) => new DaemonCli
   // old values are dropped and the person pairs once more. Tabs already open get checked. A
   // new install opens the welcome page, which walks the person through setting up.
   async function onInstalled({ reason }) {
-    if (reason === "install") await browser.tabs.create({ url: browser.pageUrl("welcome/welcome.html") });
-    await browser.storage.local.remove(["token", "daemonPort"]);
-    const open = await browser.tabs.query({});
+    if (reason === "install") await platform.tabs.create({ url: platform.pageUrl("welcome/welcome.html") });
+    await platform.storage.local.remove(["token", "daemonPort"]);
+    const open = await platform.tabs.query({});
     for (const tab of open) {
       if (tab.id !== undefined && tab.url) await navigation.onDocument({ tabId: tab.id, frameId: 0, url: tab.url });
     }

@@ -6,12 +6,12 @@ import { oneAtATime } from "../lib/one-at-a-time.js";
 
 const NOT_PAIRED = "baitwatch is not paired with the daemon: open the popup and enter a pairing code.";
 
-export function createDaemonLink({ browser, connect, daemon, paintAll }) {
-  const settings = () => browser.privateSettings.read({ daemonPort: DEFAULT_PORT, token: null });
+export function createDaemonLink({ platform, connect, daemon, paintAll }) {
+  const settings = () => platform.privateSettings.read({ daemonPort: DEFAULT_PORT, token: null });
   // Changes to the settings are made in turn, so that dropping a refused token can never
   // remove the one a new pairing has just stored.
   const inTurn = oneAtATime();
-  const save = (values) => inTurn(() => browser.privateSettings.write(values));
+  const save = (values) => inTurn(() => platform.privateSettings.write(values));
 
   // One client while the port and token stay the same, so the daemon proves itself once (and
   // again after a connection error), not before every check.
@@ -28,7 +28,7 @@ export function createDaemonLink({ browser, connect, daemon, paintAll }) {
   const dropToken = (refused) =>
     inTurn(async () => {
       if ((await settings()).token !== refused) return "replaced";
-      await browser.privateSettings.remove("token");
+      await platform.privateSettings.remove("token");
       return "dropped";
     });
 

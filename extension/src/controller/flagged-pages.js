@@ -15,8 +15,8 @@ export function hostOf(url) {
   }
 }
 
-export function createFlaggedPages({ browser, clock, tabs, counters }) {
-  const warningPage = browser.pageUrl("warning/warning.html");
+export function createFlaggedPages({ platform, clock, tabs, counters }) {
+  const warningPage = platform.pageUrl("warning/warning.html");
   const sleep = (ms) => new Promise((done) => clock.setTimer(done, ms));
 
   function isContinued(tabId, verdict) {
@@ -33,15 +33,15 @@ export function createFlaggedPages({ browser, clock, tabs, counters }) {
     tabs.warnings.set(tabId, warning);
     counters.add("warnings");
     const warningUrl = `${warningPage}?url=${encodeURIComponent(url)}`;
-    await browser.tabs.update(tabId, { url: warningUrl }).catch(() => {}); // the tab closed
+    await platform.tabs.update(tabId, { url: warningUrl }).catch(() => {}); // the tab closed
     // A page can hold its tab with a beforeunload handler: then the warning replaces the tab.
     await sleep(ARRIVAL_MS);
     if (!tabs.states.has(tabId) || warning.shown || tabs.warnings.get(tabId) !== warning) return;
     try {
-      const { index, windowId, active } = await browser.tabs.get(tabId);
-      const replacement = await browser.tabs.create({ url: warningUrl, index, windowId, active });
+      const { index, windowId, active } = await platform.tabs.get(tabId);
+      const replacement = await platform.tabs.create({ url: warningUrl, index, windowId, active });
       tabs.warnings.set(replacement.id, warning);
-      await browser.tabs.remove(tabId);
+      await platform.tabs.remove(tabId);
     } catch {
       // the tab went away meanwhile
     }
@@ -49,11 +49,11 @@ export function createFlaggedPages({ browser, clock, tabs, counters }) {
 
   async function showReminder(tabId) {
     try {
-      await browser.tabs.sendMessage(tabId, { type: "show-reminder" }, { frameId: 0 });
+      await platform.tabs.sendMessage(tabId, { type: "show-reminder" }, { frameId: 0 });
     } catch {
       // No reminder script in the page yet (a tab open before the extension was installed, or a
       // page that loaded before the script could run): put one in; it asks for its text.
-      await browser.injectReminder(tabId).catch(() => {}); // a page the extension may not touch
+      await platform.injectReminder(tabId).catch(() => {}); // a page the extension may not touch
     }
   }
 

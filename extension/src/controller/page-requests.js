@@ -10,7 +10,7 @@ import { hostOf } from "./flagged-pages.js";
 
 const SAFE_PAGES = ["chrome://newtab/", "about:blank"]; // Firefox refuses the first
 
-export function createPageRequests({ browser, daemon, tabs, link, probing, checking, counters, flagged, toolbar }) {
+export function createPageRequests({ platform, daemon, tabs, link, probing, checking, counters, flagged, toolbar }) {
   function warningOf(sender) {
     const warning = tabs.warnings.get(sender.tab?.id);
     if (!warning) throw new Error("This warning is out of date: check the address again by opening it anew.");
@@ -20,7 +20,7 @@ export function createPageRequests({ browser, daemon, tabs, link, probing, check
   async function goSomewhereSafe(tabId) {
     for (const url of SAFE_PAGES) {
       try {
-        await browser.tabs.update(tabId, { url });
+        await platform.tabs.update(tabId, { url });
         return;
       } catch {
         // this browser does not let extensions open that page; try the next
@@ -29,7 +29,7 @@ export function createPageRequests({ browser, daemon, tabs, link, probing, check
   }
 
   async function flaggedFrontTab() {
-    const active = await browser.frontTab();
+    const active = await platform.frontTab();
     const tab = active && tabs.states.get(active.id);
     if (!tab || !tabState.isFlagged(tab)) throw new Error("This tab has no warning to act on.");
     return { tabId: active.id, verdict: tab.verdict };
@@ -44,7 +44,7 @@ export function createPageRequests({ browser, daemon, tabs, link, probing, check
         const verdict = await (await link.client()).check(url);
         // Only a web page can be judged again: an inherited warning (about:, data:, blob:) stays.
         if (verdict.verdict !== "phishing" && /^https?:/i.test(url)) {
-          await browser.tabs.update(sender.tab.id, { url });
+          await platform.tabs.update(sender.tab.id, { url });
           return { flagged: false };
         }
         tabs.warnings.set(sender.tab.id, { url, verdict, returnTo: url });
@@ -61,7 +61,7 @@ export function createPageRequests({ browser, daemon, tabs, link, probing, check
       // The daemon trusts the address's own scope: its site, or one user's site on a shared platform.
       if (message.trust) await link.withToken((c) => c.allow(verdict.url));
       tabs.continued.set(sender.tab.id, { host: hostOf(returnTo), domains: new Set([siteOf(verdict)]) });
-      await browser.tabs.update(sender.tab.id, { url: returnTo });
+      await platform.tabs.update(sender.tab.id, { url: returnTo });
       return {};
     },
     async report(message, sender) {
@@ -71,7 +71,7 @@ export function createPageRequests({ browser, daemon, tabs, link, probing, check
     // The popup: about the active tab of the last focused browser window.
     async "popup-state"() {
       await probing.probe();
-      const active = await browser.frontTab();
+      const active = await platform.frontTab();
       const tab = active ? tabs.stateOf(active.id) : tabState.initialTab();
       const { checked, warnings } = await counters.read();
       if (active) await toolbar.paint(active.id);
@@ -81,8 +81,8 @@ export function createPageRequests({ browser, daemon, tabs, link, probing, check
       const { tabId, verdict } = await flaggedFrontTab();
       await link.withToken((c) => c.allow(verdict.url));
       const warning = tabs.warnings.get(tabId);
-      if (warning?.shown && tabs.stateOf(tabId).url.startsWith(flagged.warningPage)) await browser.tabs.update(tabId, { url: warning.returnTo });
-      else await browser.tabs.reload(tabId);
+      if (warning?.shown && tabs.stateOf(tabId).url.startsWith(flagged.warningPage)) await platform.tabs.update(tabId, { url: warning.returnTo });
+      else await platform.tabs.reload(tabId);
       return {};
     },
     async "report-site"() {

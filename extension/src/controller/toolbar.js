@@ -2,10 +2,10 @@
 
 import { TOOLBAR, toolbarState } from "../lib/toolbar-state.js";
 
-export function createToolbar({ browser, tabs, daemon }) {
+export function createToolbar({ platform, tabs, daemon }) {
   async function paint(tabId) {
     const look = TOOLBAR[toolbarState(tabs.stateOf(tabId), daemon)];
-    await browser.showToolbar(tabId, look).catch(() => {}); // the tab closed meanwhile
+    await platform.showToolbar(tabId, look).catch(() => {}); // the tab closed meanwhile
   }
 
   async function paintAll() {

@@ -7,9 +7,9 @@ import { initialNotice, onNotified, onReachable, onUnreachable, shouldNotify } f
 export const NOTICE_ID = "baitwatch-daemon-unreachable";
 const NOTICE_KEY = "unreachableNotice"; // in storage.session, which content scripts cannot read
 
-export function createUnreachableNotification({ browser, clock }) {
+export function createUnreachableNotification({ platform, clock }) {
   // Kept in storage.session too, so that a restart of the background does not tell it again.
-  let notice = browser.storage.session
+  let notice = platform.storage.session
     .get({ [NOTICE_KEY]: initialNotice() })
     .then((values) => values[NOTICE_KEY], () => initialNotice());
 
@@ -18,7 +18,7 @@ export function createUnreachableNotification({ browser, clock }) {
     notice = notice.then(async (before) => {
       try {
         const after = await change(before);
-        if (after !== before) await browser.storage.session.set({ [NOTICE_KEY]: after });
+        if (after !== before) await platform.storage.session.set({ [NOTICE_KEY]: after });
         return after;
       } catch (error) {
         console.warn("baitwatch: could not update the daemon notice:", error.message);
@@ -31,9 +31,9 @@ export function createUnreachableNotification({ browser, clock }) {
     const now = clock.now();
     const after = onUnreachable(before, now);
     if (!shouldNotify(after, now)) return after;
-    await browser.notifications.create(NOTICE_ID, {
+    await platform.notifications.create(NOTICE_ID, {
       type: "basic",
-      iconUrl: browser.pageUrl("icons/icon-128.png"),
+      iconUrl: platform.pageUrl("icons/icon-128.png"),
       title: "baitwatch: protection is off",
       message: `The baitwatch service on this computer is not running, so pages are not being checked. ${HOW_TO_START}`,
     });
@@ -41,7 +41,7 @@ export function createUnreachableNotification({ browser, clock }) {
   }
 
   async function up(before) {
-    if (before.shown) await browser.notifications.clear(NOTICE_ID); // it would no longer be true
+    if (before.shown) await platform.notifications.clear(NOTICE_ID); // it would no longer be true
     return onReachable(before);
   }
 
@@ -50,8 +50,8 @@ export function createUnreachableNotification({ browser, clock }) {
     onReachable: () => update(up),
     async onClicked(id) {
       if (id !== NOTICE_ID) return;
-      await browser.notifications.clear(NOTICE_ID);
-      await browser.tabs.create({ url: browser.pageUrl("welcome/welcome.html") });
+      await platform.notifications.clear(NOTICE_ID);
+      await platform.tabs.create({ url: platform.pageUrl("welcome/welcome.html") });
     },
   };
 }

@@ -1,4 +1,4 @@
-// An in-memory browser in the shape of the controller's `browser` adapter: tabs that go
+// An in-memory browser in the shape of the controller's `platform` adapter: tabs that go
 // where they are sent (the test reports their navigations to the controller, as the
 // browser's events would), a toolbar per tab, notifications, and storage whose every call
 // takes a turn of the event loop, as the real one's do.

@@ -33,7 +33,7 @@ export function setUp({ paired = true } = {}) {
   const daemon = fakeDaemon();
   const clock = fakeClock();
   if (paired) browser.privateSettings.values.set("token", daemon.token);
-  const controller = createController({ browser, connect: daemon.connect, clock });
+  const controller = createController({ platform: browser, connect: daemon.connect, clock });
   return {
     browser,
     daemon,
