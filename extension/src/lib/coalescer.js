@@ -2,6 +2,8 @@
 // most one started per interval, and the latest value waiting wins. Each key is on its own,
 // so a page that changes its URL in a loop delays only its own checks. `restart` begins a
 // key afresh (a new document): its value runs at once and is never replaced by a later one.
+// `run(key, value, forgotten)` gets an AbortSignal that `forget` aborts: what it finds out
+// for a key forgotten meanwhile (a closed tab's) is moot.
 
 export class Coalescer {
   constructor(run, { intervalMs = 300, now = () => Date.now(), setTimer = (callback, ms) => setTimeout(callback, ms) } = {}) {
@@ -13,7 +15,7 @@ export class Coalescer {
   }
 
   request(key, value) {
-    const entry = this.keys.get(key) ?? { waiting: undefined, running: false, timer: false, lastStart: -Infinity };
+    const entry = this.keys.get(key) ?? { waiting: undefined, running: false, timer: false, lastStart: -Infinity, forgotten: new AbortController() };
     this.keys.set(key, entry);
     entry.waiting = value;
     this.schedule(key, entry);
@@ -26,8 +28,10 @@ export class Coalescer {
 
   // Drops the keys `matches` says yes to; what they have waiting never runs.
   forget(matches) {
-    for (const key of [...this.keys.keys()]) {
-      if (matches(key)) this.keys.delete(key);
+    for (const [key, entry] of [...this.keys]) {
+      if (!matches(key)) continue;
+      this.keys.delete(key);
+      entry.forgotten.abort();
     }
   }
 
@@ -51,7 +55,7 @@ export class Coalescer {
     entry.running = true;
     entry.lastStart = this.now();
     try {
-      await this.run(key, value);
+      await this.run(key, value, entry.forgotten.signal);
     } finally {
       entry.running = false;
       if (this.keys.get(key) === entry) this.schedule(key, entry);

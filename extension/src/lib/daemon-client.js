@@ -23,10 +23,12 @@ export class DaemonError extends Error {
 }
 
 export class DaemonClient {
-  constructor({ port = DEFAULT_PORT, token = null } = {}) {
+  // `fetch` is the platform's unless a test gives a daemon of its own.
+  constructor({ port = DEFAULT_PORT, token = null, fetch = (...args) => globalThis.fetch(...args) } = {}) {
     this.port = port;
     this.base = `http://127.0.0.1:${port}`;
     this.token = token;
+    this.fetch = fetch;
     this.provenAt = -Infinity;
   }
 
@@ -36,7 +38,7 @@ export class DaemonClient {
     if (authorized) headers.Authorization = `Bearer ${this.token}`;
     let response;
     try {
-      response = await fetch(this.base + path, {
+      response = await this.fetch(this.base + path, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),

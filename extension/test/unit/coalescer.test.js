@@ -2,20 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { Coalescer } from "../../src/lib/coalescer.js";
-
-// A clock and timers the test moves by hand.
-function fakeTime() {
-  const time = { now: 0, timers: [] };
-  time.setTimer = (callback, ms) => time.timers.push({ at: time.now + ms, callback });
-  time.advance = async (ms) => {
-    time.now += ms;
-    const due = time.timers.filter((timer) => timer.at <= time.now);
-    time.timers = time.timers.filter((timer) => timer.at > time.now);
-    for (const timer of due) timer.callback();
-    await new Promise((done) => setImmediate(done));
-  };
-  return time;
-}
+import { fakeClock } from "./fakes/clock.js";
 
 function recorder() {
   const runs = [];
@@ -32,9 +19,9 @@ function recorder() {
 }
 
 test("the first request runs at once; requests meanwhile collapse to the latest", async () => {
-  const time = fakeTime();
+  const time = fakeClock();
   const { runs, run, finishAll } = recorder();
-  const coalescer = new Coalescer(run, { intervalMs: 300, now: () => time.now, setTimer: time.setTimer });
+  const coalescer = new Coalescer(run, { intervalMs: 300, now: time.now, setTimer: time.setTimer });
   coalescer.request("tab", "a");
   assert.deepEqual(runs, [["tab", "a"]]);
   for (const value of ["b", "c", "d"]) coalescer.request("tab", value);
@@ -47,9 +34,9 @@ test("the first request runs at once; requests meanwhile collapse to the latest"
 });
 
 test("a request never starts while the previous one is still running", async () => {
-  const time = fakeTime();
+  const time = fakeClock();
   const { runs, run, finishAll } = recorder();
-  const coalescer = new Coalescer(run, { intervalMs: 300, now: () => time.now, setTimer: time.setTimer });
+  const coalescer = new Coalescer(run, { intervalMs: 300, now: time.now, setTimer: time.setTimer });
   coalescer.request("tab", "a");
   coalescer.request("tab", "b");
   await time.advance(1000);
@@ -59,18 +46,18 @@ test("a request never starts while the previous one is still running", async () 
 });
 
 test("one key's churn does not delay another key", async () => {
-  const time = fakeTime();
+  const time = fakeClock();
   const { runs, run } = recorder();
-  const coalescer = new Coalescer(run, { intervalMs: 300, now: () => time.now, setTimer: time.setTimer });
+  const coalescer = new Coalescer(run, { intervalMs: 300, now: time.now, setTimer: time.setTimer });
   for (let i = 0; i < 100; i += 1) coalescer.request("busy", i);
   coalescer.request("quiet", "x");
   assert.deepEqual(runs, [["busy", 0], ["quiet", "x"]]);
 });
 
 test("a forgotten key's waiting request is dropped", async () => {
-  const time = fakeTime();
+  const time = fakeClock();
   const { runs, run, finishAll } = recorder();
-  const coalescer = new Coalescer(run, { intervalMs: 300, now: () => time.now, setTimer: time.setTimer });
+  const coalescer = new Coalescer(run, { intervalMs: 300, now: time.now, setTimer: time.setTimer });
   coalescer.request("tab/1", "a");
   coalescer.request("tab/1", "b");
   coalescer.request("other/1", "c");
@@ -80,10 +67,23 @@ test("a forgotten key's waiting request is dropped", async () => {
   assert.deepEqual(runs, [["tab/1", "a"], ["other/1", "c"]]);
 });
 
+test("a forgotten key's running work is told, and a restarted key's is not", async () => {
+  const signals = {};
+  const coalescer = new Coalescer((key, value, forgotten) => {
+    signals[value] = forgotten;
+    return new Promise(() => {}); // still running
+  });
+  coalescer.request("tab/1", "closed tab");
+  coalescer.request("tab/2", "old page");
+  coalescer.restart("tab/2", "new page");
+  coalescer.forget((key) => key === "tab/1");
+  assert.deepEqual([signals["closed tab"].aborted, signals["old page"].aborted, signals["new page"].aborted], [true, false, false]);
+});
+
 test("a restarted key runs its value at once, and a later request cannot replace it", async () => {
-  const time = fakeTime();
+  const time = fakeClock();
   const { runs, run, finishAll } = recorder();
-  const coalescer = new Coalescer(run, { intervalMs: 300, now: () => time.now, setTimer: time.setTimer });
+  const coalescer = new Coalescer(run, { intervalMs: 300, now: time.now, setTimer: time.setTimer });
   coalescer.request("tab", "old page");
   coalescer.restart("tab", "new page"); // a new document while the old one's check still runs
   coalescer.request("tab", "new page, after replaceState");
