@@ -41,7 +41,7 @@ import numpy as np
 from baitwatch.classifier import CARD_FILE, MODEL_FILE, TOKENIZER_FILE, Classifier, Fusion, file_sha256, sigmoid
 from baitwatch.errors import BaitwatchError
 from baitwatch.ngrams import NGRAM_FILE, NgramModel
-from model_export.data import load_dataset
+from model_export.data import Dataset, load_dataset, stratified_sample
 from model_export.evaluate import (
     SUSPICIOUS_TARGET_FPR,
     THRESHOLD_GROUPS,
@@ -50,9 +50,10 @@ from model_export.evaluate import (
     format_table,
     report,
 )
-from model_export.train import FUTURE_FILE, TEST_FILE, TRAINED_DOMAINS_FILE, TRAINING_FILE, VALIDATION_FILE
+from model_export.train import FUTURE_FILE, REPLAY_FILE, TEST_FILE, TRAINED_DOMAINS_FILE, TRAINING_FILE, VALIDATION_FILE
 
 TRAINABLE_DIR = "trainable"  # fp16 weights of what ships: the next retrain warm-starts from them
+RETRAIN_TEST_ROWS = 2000  # of the test split, kept to judge a retrain: enough to see a drop of a few thousandths of AUC
 
 MAX_AUC_DROP = 0.003
 MIN_VERDICT_AGREEMENT = 0.99
@@ -83,25 +84,28 @@ def export(checkpoint: Path, out: Path) -> dict:
         int8 = Classifier(int8_path, work / TOKENIZER_FILE, max_length)
         held_out = {"validation": validation, "test": test} | ({"future": future} if future else {})
         logits = {name: int8.transformer_logits(data.urls) for name, data in held_out.items()}
-        # The parity gate judges the transformer alone, at its own threshold.
+        fp32_logits = {name: fp32.transformer_logits(held_out[name].urls) for name in ("validation", "test")}
         transformer_threshold = choose_threshold(validation.labels, sigmoid(logits["validation"]), training["target_fpr"])
-        fp32_scores = fp32.score(test.urls)
-        fp32_report = report(test, fp32_scores, transformer_threshold, trained_domains)
+        fp32_report = report(test, sigmoid(fp32_logits["test"]), transformer_threshold, trained_domains)
         int8_report = report(test, sigmoid(logits["test"]), transformer_threshold, trained_domains)
-        # Agreement over every held-out URL, not the test split alone: on a small split one URL
-        # near the threshold would move it by a whole percent.
-        fp32_held_out = np.concatenate([fp32.score(validation.urls), fp32_scores])
-        int8_held_out = sigmoid(np.concatenate([logits["validation"], logits["test"]]))
-        agreement = float(np.mean((fp32_held_out >= transformer_threshold) == (int8_held_out >= transformer_threshold)))
-        _parity_gate(fp32_report["overall"]["roc_auc"], int8_report["overall"]["roc_auc"], agreement)
 
         ngrams = NgramModel.load(checkpoint / NGRAM_FILE) if (checkpoint / NGRAM_FILE).is_file() else None
         fusion = _fit_fusion(ngrams, validation.urls, logits["validation"], validation.labels) if ngrams else None
-        shipped = {
-            name: fusion.probability(data.urls, logits[name]) if fusion else sigmoid(logits[name]) for name, data in held_out.items()
-        }
+
+        def shipped_scores(split_logits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+            return {
+                name: fusion.probability(held_out[name].urls, values) if fusion else sigmoid(values) for name, values in split_logits.items()
+            }
+
+        shipped, shipped_fp32 = shipped_scores(logits), shipped_scores(fp32_logits)
         threshold = choose_group_threshold(validation, shipped["validation"], training["target_fpr"])
         suspicious_threshold = min(threshold, choose_group_threshold(validation, shipped["validation"], SUSPICIOUS_TARGET_FPR))
+        # The gate judges the verdicts the daemon gives, over every held-out URL, not the test
+        # split alone: on a small split one URL near the threshold would move it by a whole percent.
+        agreement = float(np.mean(np.concatenate([
+            (shipped_fp32[name] >= threshold) == (shipped[name] >= threshold) for name in ("validation", "test")
+        ])))
+        _parity_gate(fp32_report["overall"]["roc_auc"], int8_report["overall"]["roc_auc"], agreement)
         shipped_report = report(test, shipped["test"], threshold, trained_domains)
         future_reports = {
             "future_int8": report(future, sigmoid(logits["future"]), transformer_threshold, trained_domains),
@@ -151,7 +155,7 @@ def export(checkpoint: Path, out: Path) -> dict:
             "exported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
         (work / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
-        _save_trainable(checkpoint, work / TRAINABLE_DIR)
+        _save_trainable(checkpoint, work / TRAINABLE_DIR, test)
         out.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(out / TRAINABLE_DIR, ignore_errors=True)
         (out / NGRAM_FILE).unlink(missing_ok=True)
@@ -290,14 +294,21 @@ def read_trained_domains(checkpoint: Path) -> frozenset[str] | None:
         return frozenset(line.strip() for line in stream if line.strip())
 
 
-def _save_trainable(checkpoint: Path, target: Path) -> None:
-    """The weights in half precision (half the size, and a warm start needs no more), with the tokenizer."""
+def _save_trainable(checkpoint: Path, target: Path, test: Dataset) -> None:
+    """What a retrain from the user's feedback starts from: the weights in half precision (half
+    the size, and a warm start needs no more) with the tokenizer, the sample of training rows
+    it replays so as not to forget, the validation split its thresholds are chosen on again,
+    and a sample of the test split it is judged on."""
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     model = AutoModelForSequenceClassification.from_pretrained(checkpoint, dtype=torch.float16)
     model.save_pretrained(str(target))
     AutoTokenizer.from_pretrained(checkpoint).save_pretrained(str(target))
+    for name in (REPLAY_FILE, VALIDATION_FILE):  # all of validation: thresholds need its rarer kinds of page
+        if (checkpoint / name).is_file():
+            shutil.copyfile(checkpoint / name, target / name)
+    stratified_sample(test, RETRAIN_TEST_ROWS, seed=0).write_csv(target / TEST_FILE)
 
 
 def _save_tokenizer(checkpoint: Path, path: Path) -> None:

@@ -7,9 +7,10 @@ what makes it strong on next month's phishing (benchmarks/baselines.py, whole sp
     python -m model_export.ngrams runs/v3/checkpoint --data model_export/data/v2/phish_2022_2025.csv.gz \\
         --data model_export/data/v2/legit_links.csv.gz --data model_export/data/train_urls.csv.gz
 
-writes ``ngrams.npz`` into a checkpoint that ``baitwatch train`` made without one, from the
-training split of the files it was trained on (its training.json gives the seed and split);
-``baitwatch train`` fits it by itself.
+adds to a checkpoint that ``baitwatch train`` made before it fitted n-grams what it now
+writes after the transformer: ``ngrams.npz``, the trained-domain list and the replay sample,
+from the training split of the files it was trained on (its training.json gives the seed
+and split).
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from pathlib import Path
 import numpy as np
 
 from baitwatch.ngrams import NGRAM_FILE, SIZES, NgramModel, count_ngrams
-from model_export.data import Dataset, load_dataset, prepare_splits
+from model_export.data import Dataset, load_dataset, prepare_splits, shape_balanced_sample
 
 MIN_DOCUMENT_FREQUENCY = 3  # rarer n-grams are one site's random tokens: noise, not signal
 VOCABULARY_SIZE = 1_000_000  # the most frequent n-grams; the rest would let the model memorize sites
 REGULARIZATION_C = 10.0  # inverse L2 strength; the TF-IDF baseline's setting
 CHUNK_TEXTS = 50_000  # bounds the hashing's memory
+ADAPT_PRIOR = 1.0  # how hard adapting to a user's feedback holds the weights where they were
 
 
 def fit(train: Dataset) -> NgramModel:
@@ -56,6 +58,35 @@ def _matrix(model: NgramModel, texts: list[str]):
     return csr_matrix((values, (rows, columns)), shape=(len(texts), len(model.vocabulary)))
 
 
+def adapt(model: NgramModel, texts: list[str], labels: np.ndarray, prior: float = ADAPT_PRIOR) -> NgramModel:
+    """The model moved towards ``texts`` (a user's feedback among replayed rows), its vocabulary kept.
+
+    Minimizes the rows' log loss plus ``prior``/2 times the squared distance from the
+    old weights: the n-grams these rows share with the rest of the web move only as far as the
+    replayed rows let them, and every other weight stays as it was.
+    """
+    from scipy.optimize import minimize
+
+    matrix = _matrix(model, texts).tocsc()
+    touched = np.flatnonzero(np.diff(matrix.indptr))
+    matrix = matrix[:, touched].tocsr()
+    start = np.append(model.weights[touched].astype(np.float64), model.bias)
+    signs = np.where(labels == 1, 1.0, -1.0)
+
+    def loss_and_gradient(parameters: np.ndarray) -> tuple[float, np.ndarray]:
+        margins = signs * (matrix @ parameters[:-1] + parameters[-1])
+        loss = np.logaddexp(0.0, -margins).sum()
+        slope = -signs / (1.0 + np.exp(margins))  # d loss / d logit, per row
+        drift = parameters - start
+        gradient = np.append(matrix.T @ slope, slope.sum()) + prior * drift
+        return float(loss + prior / 2 * drift @ drift), gradient
+
+    fitted = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B", options={"maxiter": 500}).x
+    weights = model.weights.astype(np.float32)
+    weights[touched] = fitted[:-1]
+    return NgramModel(model.vocabulary, model.idf, weights.astype(np.float16), float(fitted[-1]))
+
+
 def fit_into(checkpoint: Path, train: Dataset) -> dict:
     """Fit on ``train``, write ngrams.npz into the checkpoint, and return what training.json records."""
     started = time.perf_counter()
@@ -73,7 +104,7 @@ def fit_into(checkpoint: Path, train: Dataset) -> dict:
 
 
 def main() -> None:
-    from model_export.train import TRAINING_FILE, write_trained_domains
+    from model_export.train import TRAINING_FILE, write_replay, write_trained_domains
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkpoint", type=Path, help="a folder written by baitwatch train")
@@ -86,6 +117,9 @@ def main() -> None:
     splits = prepare_splits(dataset, settings["seed"], settings.get("future_from"), None, None)
     record["ngrams"] = fit_into(args.checkpoint, splits.whole_train) | {"command": "python -m model_export.ngrams " + shlex.join(sys.argv[1:])}
     write_trained_domains(args.checkpoint, splits.whole_train)
+    if max_rows := settings.get("max_train_rows"):  # the transformer's own mix, for the replay sample
+        splits.train = shape_balanced_sample(splits.train, max_rows, settings["seed"], settings.get("homepage_share"))
+    write_replay(args.checkpoint, splits.train, settings["seed"])
     record_path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
 

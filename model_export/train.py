@@ -16,7 +16,7 @@ from pathlib import Path
 
 from baitwatch.classifier import file_sha256, phishing_probability
 from baitwatch.errors import BaitwatchError
-from model_export.data import Dataset, load_dataset, prepare_splits
+from model_export.data import Dataset, Splits, load_dataset, prepare_splits, stratified_sample
 from model_export.evaluate import DEFAULT_TARGET_FPR, choose_threshold, format_table, report
 from model_export.ngrams import fit_into
 
@@ -26,6 +26,8 @@ VALIDATION_FILE = "validation.csv.gz"
 TEST_FILE = "test.csv.gz"
 FUTURE_FILE = "future.csv.gz"
 TRAINED_DOMAINS_FILE = "trained_domains.txt.gz"  # for "recall on sites absent from training"
+REPLAY_FILE = "replay.csv.gz"
+REPLAY_ROWS = 4000
 LABELS = ["safe", "phishing"]
 
 
@@ -117,10 +119,7 @@ class _EncodedUrls:
 
 
 def train(options: TrainOptions) -> dict:
-    """Train, keep the best epoch by validation AUC, and write the model and its record to ``options.out``."""
-    from sklearn.metrics import roc_auc_score
-    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
-
+    """Split the data, fine-tune, fit the n-gram model, and write everything with its record to ``options.out``."""
     started = time.time()
     dataset, load_report = load_dataset(options.data)
     print(f"data: {load_report.summary()}", flush=True)
@@ -128,6 +127,26 @@ def train(options: TrainOptions) -> dict:
         dataset, options.seed, options.future_from, options.max_train_rows, options.max_eval_rows, options.homepage_share
     )
     print(f"split by registrable domain: {splits.sizes()}", flush=True)
+    record = fine_tune(splits, options)
+    write_trained_domains(options.out, splits.whole_train)
+    write_replay(options.out, splits.train, options.seed)
+    record["ngrams"] = fit_into(options.out, splits.whole_train)
+    record["data"] = {
+        "files": [{"name": path.name, "sha256": file_sha256(path)} for path in options.data],
+        "load": load_report.summary(),
+        "split": "stratified, grouped by registrable domain (80/10/10)"
+        + (f"; future test: phishing from {options.future_from} on, legitimate URLs of test sites" if options.future_from else ""),
+        "split_sizes": splits.sizes(),
+        "training_mix": mix_summary(splits.train),
+    }
+    return write_record(options.out, record, started)
+
+
+def fine_tune(splits: Splits, options: TrainOptions) -> dict:
+    """Fine-tune on ``splits.train``, keep the best epoch by validation AUC, write the model and the
+    held-out splits to ``options.out``, and return the record's part about the transformer."""
+    from sklearn.metrics import roc_auc_score
+    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
 
     set_seed(options.seed)
     location, base_model_name = resolve_base_model(options.base_model)
@@ -187,21 +206,13 @@ def train(options: TrainOptions) -> dict:
     splits.test.write_csv(options.out / TEST_FILE)
     if splits.future is not None:
         splits.future.write_csv(options.out / FUTURE_FILE)
-    write_trained_domains(options.out, splits.whole_train)
-    ngrams = fit_into(options.out, splits.whole_train)
-
-    record = {
+    print(f"threshold {threshold:.4f} (validation false-positive rate <= {options.target_fpr})")
+    rows = {"test (pytorch fp32)": test_report["overall"]} | {f"  {source}": row for source, row in test_report["per_source"].items()}
+    print(format_table(rows))
+    return {
         "command": "baitwatch " + shlex.join(sys.argv[1:]),
         "base_model": base_model_name,
         "freeze": options.freeze,
-        "data": {
-            "files": [{"name": path.name, "sha256": file_sha256(path)} for path in options.data],
-            "load": load_report.summary(),
-            "split": "stratified, grouped by registrable domain (80/10/10)"
-            + (f"; future test: phishing from {options.future_from} on, legitimate URLs of test sites" if options.future_from else ""),
-            "split_sizes": splits.sizes(),
-            "training_mix": _mix_summary(splits.train),
-        },
         "hyperparameters": {
             "epochs": options.epochs,
             "lr": options.lr,
@@ -214,24 +225,27 @@ def train(options: TrainOptions) -> dict:
             "homepage_share": options.homepage_share,
             "future_from": options.future_from,
         },
-        "ngrams": ngrams,
         "max_length": options.max_length,
         "target_fpr": options.target_fpr,
         "threshold": threshold,
         "test": test_report,
         "hardware": _hardware(),
         "train_urls_per_second": round(result.metrics["train_samples_per_second"], 2),
-        "seconds": round(time.time() - started, 1),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    (options.out / TRAINING_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    rows = {"test (pytorch fp32)": test_report["overall"]} | {
-        f"  {source}": row for source, row in test_report["per_source"].items()
-    }
-    print(f"threshold {threshold:.4f} (validation false-positive rate <= {options.target_fpr})")
-    print(format_table(rows))
-    print(f"training: {record['train_urls_per_second']} URLs/s; wrote {options.out}")
+
+
+def write_record(out: Path, record: dict, started: float) -> dict:
+    """Write ``training.json``, which export reads, with how long the run took."""
+    record |= {"seconds": round(time.time() - started, 1), "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    (out / TRAINING_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    print(f"training: {record['train_urls_per_second']} URLs/s; {record['seconds'] / 60:.1f} min in all; wrote {out}")
     return record
+
+
+def write_replay(checkpoint: Path, train: Dataset, seed: int) -> None:
+    """A sample of the transformer's training rows: a retrain from a user's feedback mixes it in
+    so that the model keeps what it knew (export ships it beside the kept weights)."""
+    stratified_sample(train, REPLAY_ROWS, seed).write_csv(checkpoint / REPLAY_FILE)
 
 
 def write_trained_domains(checkpoint: Path, train: Dataset) -> None:
@@ -240,7 +254,7 @@ def write_trained_domains(checkpoint: Path, train: Dataset) -> None:
         stream.writelines(f"{domain}\n" for domain in sorted(set(train.domains)))
 
 
-def _mix_summary(train: Dataset) -> dict:
+def mix_summary(train: Dataset) -> dict:
     homepage = train.homepages()
     return {
         label: {"rows": int((train.labels == value).sum()), "homepage_share": round(float(homepage[train.labels == value].mean()), 4)}

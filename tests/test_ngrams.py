@@ -6,6 +6,7 @@ import pytest
 from baitwatch.classifier import SHIPPED_MODEL_DIR
 from baitwatch.errors import BaitwatchError
 from baitwatch.ngrams import NGRAM_FILE, SIZES, NgramModel, count_ngrams
+from model_export.ngrams import adapt
 
 
 def test_every_ngram_of_each_text_is_counted_once_and_none_crosses_into_the_next_text():
@@ -77,3 +78,14 @@ def test_a_malformed_vocabulary_is_refused(tmp_path, vocabulary, idf_size):
              bias=np.array([0.0]))
     with pytest.raises(BaitwatchError, match="malformed"):
         NgramModel.load(tmp_path / NGRAM_FILE)
+
+
+def test_adapting_moves_the_reported_url_towards_its_label_and_leaves_other_ngrams_alone():
+    model = small_model(["https://bank.test/login", "https://news.test/today", "zqxj wvk"])
+    reported = "https://bank.test/login"
+    label = int(model.logits([reported])[0] < 0)  # the opposite of what the model says
+    adapted = adapt(model, [reported] * 8 + ["https://news.test/today"], np.array([label] * 8 + [int(not label)]))
+    before, after = model.logits([reported])[0], adapted.logits([reported])[0]
+    assert (after > before) if label else (after < before)
+    untouched = ~np.isin(model.vocabulary, count_ngrams([reported, "https://news.test/today"])[1])
+    assert np.array_equal(adapted.weights[untouched], model.weights[untouched]) and untouched.any()

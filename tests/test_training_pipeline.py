@@ -48,6 +48,8 @@ def test_export_writes_an_int8_onnx_model_with_a_truthful_card(exported_model, t
     future = card["metrics"]["future_int8"]
     assert future["overall"]["phishing"] == 150 and future["unseen_sites"]["rows"] > 0
     assert set(future["false_positives"]) == {"deep links", "homepages", "user-content platforms", "account and sign-in pages"}
+    for name in ("replay.csv.gz", "validation.csv.gz", "test.csv.gz"):  # what baitwatch retrain needs
+        assert (exported_model / "trainable" / name).is_file()
     kept = json.loads((exported_model / "trainable" / "config.json").read_text())
     assert kept["dtype"] == "float16" and kept["num_hidden_layers"] == 3
     session = onnxruntime.InferenceSession(str(exported_model / "model.onnx"), providers=["CPUExecutionProvider"])

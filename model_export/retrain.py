@@ -1,0 +1,178 @@
+"""``baitwatch retrain``: the active model learns the user's own reported mistakes.
+
+The loop: the person reports a wrong verdict (*Report a mistake*, or trusts a site), then
+runs ``baitwatch retrain``. It warm-starts the active model's transformer from its kept
+weights (``trainable/``), trains it on the feedback, each row repeated, mixed with the kept
+sample of the rows the model was trained on (so that it keeps what it knew), moves the
+n-gram model towards the same rows, and exports with the usual parity gate. The new model
+is installed and made active only if, on the held-out test sample it shipped with, its ROC
+AUC is at most ``margin`` below the active model's, its false-positive rate at its threshold
+at most ``margin`` above, and its recall at most RECALL_MARGIN below; otherwise it says why
+and keeps the old one. ``baitwatch model rollback`` undoes an install.
+
+Feedback is read from the user's data folder: the URLs as the daemon stored them (without
+credentials or query values, ``baitwatch/redact.py``), the latest label of each winning.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from baitwatch.classifier import Classifier, ModelCard
+from baitwatch.errors import BaitwatchError
+from baitwatch.models import ModelStore
+from baitwatch.ngrams import NGRAM_FILE, NgramModel
+from baitwatch.store import Store
+from baitwatch.urls import InvalidUrl, canonicalize
+from model_export.data import Dataset, Splits, load_dataset, stratified_sample
+from model_export.evaluate import DEFAULT_TARGET_FPR, metrics
+from model_export.export import TRAINABLE_DIR, export
+from model_export.ngrams import adapt
+from model_export.train import REPLAY_FILE, TEST_FILE, VALIDATION_FILE, TrainOptions, fine_tune, mix_summary, write_record
+
+MAX_REPEAT = 32
+RECALL_MARGIN = 0.03
+FEEDBACK_SOURCE = "user feedback"
+TRUSTED_SOURCE = "user allowlist"
+
+
+@dataclass
+class RetrainOptions:
+    epochs: float = 1.0
+    lr: float = 3e-5
+    repeat: int | None = None  # each feedback row counts this many times; default: see _repeats
+    margin: float = 0.005  # the largest held-out ROC AUC drop a new model may have and be installed
+    replay_rows: int | None = 2000  # of the rows the model kept (4,000): more forgets less, and takes longer
+    test_rows: int | None = None  # judge on fewer of the kept test rows: faster, a coarser check
+    seed: int = 42
+
+
+@dataclass
+class RetrainResult:
+    installed: str | None  # the new model's id, or None when it was not installed
+    reason: str
+    feedback_rows: int
+    corrected: int  # feedback rows the new model gives the user's verdict
+    held_out: dict  # "before" and "after": metrics on the held-out test sample
+    seconds: float
+
+
+def user_feedback(store: Store) -> Dataset:
+    """The reported mistakes (the latest label of each URL) and the trusted sites' homepages, as safe."""
+    latest: dict[str, tuple[int, str]] = {}
+    for entry in store.feedback():
+        try:
+            url = canonicalize(str(entry.get("url", ""))).text
+        except InvalidUrl:
+            continue  # an entry the daemon would not have written; feedback.jsonl is the user's to edit
+        if entry.get("label") in ("safe", "phishing"):
+            latest[url] = (int(entry["label"] == "phishing"), FEEDBACK_SOURCE)
+    for domain in sorted(store.allowed_domains):
+        latest.setdefault(canonicalize(f"https://{domain}/").text, (0, TRUSTED_SOURCE))
+    urls = list(latest)
+    return Dataset(
+        urls=urls,
+        labels=np.array([latest[url][0] for url in urls], dtype=np.int64),
+        sources=[latest[url][1] for url in urls],
+        domains=[canonicalize(url).registrable_domain or canonicalize(url).host for url in urls],
+        dates=[None] * len(urls),
+    )
+
+
+def retrain(store: Store, models: ModelStore, options: RetrainOptions) -> RetrainResult:
+    started = time.time()
+    active = models.folder_of(models.record().active)
+    card = ModelCard.read(active)
+    trainable = active / TRAINABLE_DIR
+    feedback = user_feedback(store)
+    if not len(feedback):
+        raise BaitwatchError("there is no feedback to learn from: report a mistake from the browser, or trust a site, first")
+    missing = [name for name in ("config.json", REPLAY_FILE, VALIDATION_FILE, TEST_FILE) if not (trainable / name).is_file()]
+    if missing:
+        raise BaitwatchError(f"the active model {card.id} kept no {', '.join(missing)} in {trainable}, so it cannot be retrained")
+    replay, validation, test = (_sample(load_dataset(trainable / name)[0], rows, options.seed) for name, rows in (
+        (REPLAY_FILE, options.replay_rows), (VALIDATION_FILE, None), (TEST_FILE, options.test_rows)))
+    repeat = options.repeat or _repeats(len(feedback), len(replay))
+    repeated = feedback.subset(np.tile(np.arange(len(feedback)), repeat))
+    train = _joined(repeated, replay)
+    print(f"retraining {card.id} on {len(feedback)} feedback rows (each {repeat} times) and {len(replay)} replayed rows", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="baitwatch-retrain-") as work_dir:
+        checkpoint, exported = Path(work_dir) / "checkpoint", Path(work_dir) / "model"
+        training = TrainOptions(data=[], out=checkpoint, base_model=str(trainable), epochs=options.epochs, lr=options.lr,
+                                batch_size=16, max_length=card.max_length, seed=options.seed, target_fpr=card.raw.get("target_fpr", DEFAULT_TARGET_FPR))
+        record = fine_tune(Splits(train, validation, test), training)
+        replay.write_csv(checkpoint / REPLAY_FILE)  # the next retrain replays the same rows
+        if (active / NGRAM_FILE).is_file():
+            adapt(NgramModel.load(active / NGRAM_FILE), train.urls, train.labels).save(checkpoint / NGRAM_FILE)
+            record["ngrams"] = (card.raw.get("ngrams") or {}) | {"adapted_to": f"{len(feedback)} feedback rows among {len(replay)} replayed"}
+        record["data"] = {
+            "files": [],
+            "load": f"{len(feedback)} feedback rows of the user, {len(replay)} replayed rows of {card.id}",
+            "split": f"retrain of {card.id}: held-out samples it shipped with",
+            "split_sizes": Splits(train, validation, test).sizes(),
+            "training_mix": mix_summary(train),
+        }
+        record["command"] = "baitwatch " + " ".join(sys.argv[1:])
+        write_record(checkpoint, record, started)
+        export(checkpoint, exported)
+
+        before, after = (_held_out(folder, test) for folder in (active, exported))
+        corrected = _agreeing(exported, feedback)
+        result = RetrainResult(None, "", len(feedback), corrected, {"before": before, "after": after}, 0.0)
+        worse = _worse(before, after, options.margin)
+        if worse:
+            result.reason = f"not installed: on the held-out test sample, against {card.id}, {worse}"
+        else:
+            result.installed = models.install(exported)
+            result.reason = f"installed: held-out ROC AUC {after['roc_auc']:.4f} against {before['roc_auc']:.4f}"
+    result.seconds = round(time.time() - started, 1)
+    return result
+
+
+def _repeats(feedback_rows: int, replay_rows: int) -> int:
+    """A few reports must weigh enough to be learnt, and many must not outweigh the replayed
+    rows that keep the rest: up to MAX_REPEAT times each, until they match the replay in number."""
+    return max(1, min(MAX_REPEAT, math.ceil(replay_rows / feedback_rows)))
+
+
+def _worse(before: dict, after: dict, margin: float) -> str:
+    """How the new model is worse than the margin allows, or "" when it is not: its ROC AUC, its
+    false-positive rate at its threshold (each by at most ``margin``), and its recall at its
+    threshold (by at most RECALL_MARGIN: a sample of a few thousand rows moves it by a percent)."""
+    limits = {"roc_auc": -margin, "fpr": margin, "recall": -RECALL_MARGIN}
+    return "; ".join(
+        f"{name} {after[name]:.4f} against {before[name]:.4f} (allowed change: {limit:+.4f})"
+        for name, limit in limits.items()
+        if (after[name] - before[name] < limit if limit < 0 else after[name] - before[name] > limit)
+    )
+
+
+def _agreeing(model_dir: Path, feedback: Dataset) -> int:
+    """How many feedback rows the model gives the user's verdict: phishing at or above its
+    threshold; safe below its suspicious level too, since the user said safe, not suspicious."""
+    classifier, card = Classifier.from_model_dir(model_dir)
+    scores = classifier.score(feedback.urls)
+    safe_below = card.threshold if card.suspicious_threshold is None else card.suspicious_threshold
+    return int(np.sum(np.where(feedback.labels == 1, scores >= card.threshold, scores < safe_below)))
+
+
+def _held_out(model_dir: Path, test: Dataset) -> dict:
+    classifier, card = Classifier.from_model_dir(model_dir)
+    return metrics(test.labels, classifier.score(test.urls), card.threshold)
+
+
+def _sample(data: Dataset, rows: int | None, seed: int) -> Dataset:
+    return stratified_sample(data, rows, seed) if rows else data
+
+
+def _joined(first: Dataset, second: Dataset) -> Dataset:
+    return Dataset(first.urls + second.urls, np.concatenate([first.labels, second.labels]), first.sources + second.sources,
+                   first.domains + second.domains, first.dates + second.dates)

@@ -1,0 +1,86 @@
+"""The user's loop: report a mistake, retrain, check, roll back, against a real daemon."""
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from baitwatch.classifier import SHIPPED_MODEL_DIR, ModelCard
+from baitwatch.models import RECORD_FILE
+from baitwatch.store import Store
+from model_export.retrain import FEEDBACK_SOURCE, TRUSTED_SOURCE, user_feedback
+from tests.conftest import run_baitwatch
+
+# Candidates for a false alarm: lures in shape, harmless in fact. The test takes the one the
+# shipped model itself flags (not the lookalike rule, which no retrain changes) with the
+# lowest score, as a person's reports most often are: near the line.
+CANDIDATES = [
+    "https://secure-account-update.example-shop.top/login/verify",
+    "https://account-verify.mybank-example.xyz/signin",
+    "https://login-secure.example-payments.online/confirm",
+    "https://wallet-connect.example-dapp.app/claim",
+]
+
+
+def check(daemon, url):
+    status, answer = daemon.request("POST", "/v1/check", {"url": url}, token=daemon.token)
+    assert status == 200, answer
+    return answer
+
+
+def test_feedback_keeps_the_latest_label_of_each_url_and_trusted_sites_as_safe(tmp_path):
+    store = Store(tmp_path)
+    for entry in [
+        {"url": "https://a.example/x?session=", "label": "phishing"},
+        {"url": "https://a.example/x?session=", "label": "safe"},
+        {"url": "https://b.example/", "label": "phishing"},
+        {"url": "not a url at all", "label": "safe"},
+        {"url": "https://c.example/", "label": "maybe"},
+    ]:
+        store.add_feedback(entry)
+    store.allow("trusted.example")
+    store.allow("b.example")  # reported as phishing, later trusted: the report stands
+    data = user_feedback(Store(tmp_path))
+    rows = dict(zip(data.urls, zip(data.labels.tolist(), data.sources)))
+    assert rows == {
+        "https://a.example/x?session=": (0, FEEDBACK_SOURCE),
+        "https://b.example/": (1, FEEDBACK_SOURCE),
+        "https://trusted.example/": (0, TRUSTED_SOURCE),
+    }
+
+
+def test_retrain_without_feedback_is_one_clear_error(daemon):
+    env = {k: daemon.env[k] for k in ("BAITWATCH_CONFIG_DIR", "BAITWATCH_DATA_DIR")}
+    result = run_baitwatch("retrain", "--port", str(daemon.port), env=env, timeout=120)
+    assert result.returncode == 1 and "there is no feedback to learn from" in result.stderr
+
+
+@pytest.mark.training
+def test_a_reported_false_alarm_is_learnt_installed_and_rolled_back_without_a_restart(daemon):
+    shipped = ModelCard.read(SHIPPED_MODEL_DIR)
+    answers = {url: check(daemon, url) for url in CANDIDATES}
+    flagged = [url for url, answer in answers.items() if (answer["verdict"], answer["reason"]) == ("phishing", "model")]
+    false_alarm = min(flagged, key=lambda url: answers[url]["score"])
+    status, stored = daemon.request("POST", "/v1/feedback", {"url": false_alarm, "label": "safe"}, token=daemon.token)
+    assert status == 201, stored
+
+    env = {k: daemon.env[k] for k in ("BAITWATCH_CONFIG_DIR", "BAITWATCH_DATA_DIR")}
+    result = run_baitwatch("retrain", "--replay-rows", "400", "--test-rows", "500", "--port", str(daemon.port), env=env, timeout=1500)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert "1 of 1 feedback rows get your verdict" in result.stdout and "The retrained model was installed" in result.stdout
+
+    retrained = check(daemon, false_alarm)
+    assert retrained["model"] != shipped.id and retrained["verdict"] == "safe"  # no restart: the daemon switched
+    data_dir = Path(daemon.env["BAITWATCH_DATA_DIR"])
+    assert json.loads((data_dir / "models" / RECORD_FILE).read_text())["active"] == retrained["model"]
+
+    # Roll back while checks are in flight: every one is answered, by one model or the other.
+    with ThreadPoolExecutor(8) as pool:
+        in_flight = [pool.submit(check, daemon, f"https://site{i}.example/page") for i in range(80)]
+        status, rolled = daemon.request("POST", "/v1/models/rollback", {}, token=daemon.token)
+        assert status == 200 and rolled["active"] == shipped.id, rolled
+        assert {future.result()["model"] for future in in_flight} <= {shipped.id, retrained["model"]}
+    again = check(daemon, false_alarm)
+    assert (again["model"], again["verdict"], again["score"]) == (shipped.id, "phishing", answers[false_alarm]["score"])
+    assert [entry["url"] for entry in Store(data_dir).feedback()] == [stored["stored"]["url"]]  # kept for the next retrain
