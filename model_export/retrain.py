@@ -17,6 +17,8 @@ credentials or query values, ``baitwatch/redact.py``), the latest label of each 
 from __future__ import annotations
 
 import math
+import shlex
+import shutil
 import sys
 import tempfile
 import time
@@ -106,10 +108,12 @@ def retrain(store: Store, models: ModelStore, options: RetrainOptions) -> Retrai
 
     with tempfile.TemporaryDirectory(prefix="baitwatch-retrain-") as work_dir:
         checkpoint, exported = Path(work_dir) / "checkpoint", Path(work_dir) / "model"
-        training = TrainOptions(data=[], out=checkpoint, base_model=str(trainable), epochs=options.epochs, lr=options.lr,
-                                batch_size=16, max_length=card.max_length, seed=options.seed, target_fpr=card.raw.get("target_fpr", DEFAULT_TARGET_FPR))
+        training = TrainOptions(
+            data=[], out=checkpoint, base_model=str(trainable), epochs=options.epochs, lr=options.lr, batch_size=16,
+            max_length=card.max_length, seed=options.seed, target_fpr=card.raw.get("target_fpr", DEFAULT_TARGET_FPR),
+        )
         record = fine_tune(Splits(train, validation, test), training)
-        replay.write_csv(checkpoint / REPLAY_FILE)  # the next retrain replays the same rows
+        shutil.copyfile(trainable / REPLAY_FILE, checkpoint / REPLAY_FILE)  # the next retrain draws from the same rows
         if (active / NGRAM_FILE).is_file():
             adapt(NgramModel.load(active / NGRAM_FILE), train.urls, train.labels).save(checkpoint / NGRAM_FILE)
             record["ngrams"] = (card.raw.get("ngrams") or {}) | {"adapted_to": f"{len(feedback)} feedback rows among {len(replay)} replayed"}
@@ -120,7 +124,7 @@ def retrain(store: Store, models: ModelStore, options: RetrainOptions) -> Retrai
             "split_sizes": Splits(train, validation, test).sizes(),
             "training_mix": mix_summary(train),
         }
-        record["command"] = "baitwatch " + " ".join(sys.argv[1:])
+        record["command"] = "baitwatch " + shlex.join(sys.argv[1:])
         write_record(checkpoint, record, started)
         export(checkpoint, exported)
 
