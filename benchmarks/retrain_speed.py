@@ -3,7 +3,7 @@ what it does to the held-out test sample and to the reported URLs.
 
 The "user" reports the shipped model's real mistakes on the newest phishing of corpus v2
 (reported from 2025-04-01 on, after everything the model trained on) and on v2's legitimate
-links, with the corpus label as their verdict; URLs in the held-out samples the retrain is
+links, with the corpus label as their verdict; sites in the held-out samples the retrain is
 judged on are left out. Each run starts from the shipped model in a fresh data folder.
 
     .venv/bin/python benchmarks/retrain_speed.py [--rows 50 200 1000] [--json benchmarks/retrain_speed.json]
@@ -36,11 +36,11 @@ SCORED_ROWS = 30_000  # of the candidates, enough to find 1,000 mistakes
 def shipped_mistakes(seed: int = 0) -> list[tuple[str, str]]:
     """(URL, the corpus's label) for rows the shipped model gets wrong, in a seeded order."""
     data, _ = load_dataset([DATA / "phish_2022_2025.csv.gz", DATA / "legit_links.csv.gz"])
-    held_out = set()
+    held_out_sites = set()
     for name in (VALIDATION_FILE, TEST_FILE):
-        held_out |= set(load_dataset(SHIPPED_MODEL_DIR / TRAINABLE_DIR / name)[0].urls)
-    candidates = [i for i, (url, label, date) in enumerate(zip(data.urls, data.labels, data.dates))
-                  if url not in held_out and (label == 0 or (date or "") >= NEWEST)]
+        held_out_sites |= set(load_dataset(SHIPPED_MODEL_DIR / TRAINABLE_DIR / name)[0].domains)
+    candidates = [i for i, (site, label, date) in enumerate(zip(data.domains, data.labels, data.dates))
+                  if site not in held_out_sites and (label == 0 or (date or "") >= NEWEST)]
     chosen = np.random.default_rng(seed).permutation(candidates)[:SCORED_ROWS]
     classifier, card = Classifier.from_model_dir()
     sample = data.subset(chosen)
@@ -53,7 +53,7 @@ def run(rows: int, mistakes: list[tuple[str, str]]) -> dict:
         store = Store(Path(folder) / "data")
         for url, label in mistakes[:rows]:
             store.add_feedback({"url": redacted_url(canonicalize(url)), "label": label})
-        result = retrain(store, ModelStore(Path(folder) / "data" / "models"), RetrainOptions())
+        result = retrain(store.folder, ModelStore(store.folder / "models"), RetrainOptions())
     return {
         "feedback_rows": result.feedback_rows,
         "seconds": result.seconds,

@@ -1,8 +1,9 @@
 """Turn a trained checkpoint into the int8 ONNX model the daemon serves, with its model card.
 
-ONNX with dynamic batch and sequence axes -> onnxruntime's BERT graph fusions -> int8. The
-int8 model must stay within the parity gate of the fp32 graph on the test split that
-training held out, or nothing is written.
+ONNX with dynamic batch and sequence axes -> onnxruntime's BERT graph fusions -> int8, then
+the fusion with the checkpoint's n-gram model fitted on validation. The int8 transformer
+must stay within the parity gate of the fp32 graph (test ROC AUC, and the shipped verdicts
+over validation and test), or nothing is written.
 
 Why the eager attention code path is traced: the default (SDPA) one exports as dozens of
 small mask and reshape nodes per layer that onnxruntime cannot fuse. Traced eagerly, each
@@ -62,7 +63,7 @@ INPUT_NAMES = ["input_ids", "attention_mask", "token_type_ids"]
 
 
 def export(checkpoint: Path, out: Path) -> dict:
-    """Write model.onnx (int8), tokenizer.json and model.json to ``out``; return the card."""
+    """Write model.onnx (int8), tokenizer.json, ngrams.npz, model.json and trainable/ to ``out``; return the card."""
     config = _sequence_classifier_config(checkpoint)
     training = _training_record(checkpoint)
     validation, _ = load_dataset(checkpoint / VALIDATION_FILE)

@@ -19,6 +19,9 @@ def test_every_ngram_of_each_text_is_counted_once_and_none_crosses_into_the_next
 
 def test_texts_too_short_for_any_ngram_are_scored_by_the_bias_alone():
     assert all(len(part) == 0 for part in count_ngrams([]))
+    for texts in (["ab"], ["abc"], ["a", "b", "c"]):  # a whole batch shorter than the longest n-gram
+        rows, _, counts = count_ngrams(texts)
+        assert counts.sum() == sum(max(0, len(t) - n + 1) for t in texts for n in SIZES)
     model = small_model(["https://bank.test/"])
     assert list(model.logits(["", "a"])) == [model.bias, model.bias] and len(model.logits([])) == 0
 
@@ -64,18 +67,28 @@ def test_a_saved_model_loads_as_it_was(tmp_path):
     assert np.array_equal(loaded.logits(["https://a.test/b"]), model.logits(["https://a.test/b"]))
 
 
-@pytest.mark.parametrize("content", [b"", b"not a numpy archive", b"PK\x03\x04broken zip"])
+@pytest.mark.parametrize("content", [b"", b"not a numpy archive", b"PK\x03\x04broken zip", "npy"])
 def test_an_unreadable_ngram_file_is_one_clear_error(tmp_path, content):
-    (tmp_path / NGRAM_FILE).write_bytes(content)
+    if content == "npy":  # one bare array, not an archive of named tables
+        with open(tmp_path / NGRAM_FILE, "wb") as stream:
+            np.save(stream, np.ones(4))
+    else:
+        (tmp_path / NGRAM_FILE).write_bytes(content)
     with pytest.raises(BaitwatchError, match="n-gram model .* is missing or unreadable"):
         NgramModel.load(tmp_path / NGRAM_FILE)
 
 
-@pytest.mark.parametrize("vocabulary, idf_size", [(np.arange(8, dtype=np.uint64), 16), (np.arange(8, 0, -1, dtype=np.uint64), 8),
-                                                  (np.arange(8, dtype=np.int32), 8)])
-def test_a_malformed_vocabulary_is_refused(tmp_path, vocabulary, idf_size):
-    np.savez(tmp_path / NGRAM_FILE, vocabulary=vocabulary, idf=np.ones(idf_size, np.float16), weights=np.ones(idf_size, np.float16),
-             bias=np.array([0.0]))
+@pytest.mark.parametrize("vocabulary, idf, weights, bias", [
+    (np.arange(8, dtype=np.uint64), np.ones(16), np.ones(8), 0.0),  # tables of different lengths
+    (np.arange(8, 0, -1, dtype=np.uint64), np.ones(8), np.ones(8), 0.0),  # not sorted
+    (np.arange(8, dtype=np.int32), np.ones(8), np.ones(8), 0.0),  # not 64-bit hashes
+    (np.arange(8, dtype=np.uint64).reshape(2, 4), np.ones((2, 4)), np.ones((2, 4)), 0.0),  # not one row
+    (np.arange(8, dtype=np.uint64), np.array(["x"] * 8), np.ones(8), 0.0),  # text for numbers
+    (np.arange(8, dtype=np.uint64), np.ones(8), np.full(8, np.nan), 0.0),  # a weight that is no number
+    (np.arange(8, dtype=np.uint64), np.ones(8), np.ones(8), np.inf),  # a bias that is no number
+])
+def test_a_malformed_model_is_refused(tmp_path, vocabulary, idf, weights, bias):
+    np.savez(tmp_path / NGRAM_FILE, vocabulary=vocabulary, idf=idf, weights=weights, bias=np.array([bias]))
     with pytest.raises(BaitwatchError, match="malformed"):
         NgramModel.load(tmp_path / NGRAM_FILE)
 

@@ -8,7 +8,7 @@ import pytest
 
 from baitwatch.classifier import SHIPPED_MODEL_DIR, ModelCard
 from baitwatch.models import RECORD_FILE
-from baitwatch.store import Store
+from baitwatch.store import FEEDBACK_FILE, Store
 from model_export.retrain import FEEDBACK_SOURCE, TRUSTED_SOURCE, user_feedback
 from tests.conftest import run_baitwatch
 
@@ -41,7 +41,12 @@ def test_feedback_keeps_the_latest_label_of_each_url_and_trusted_sites_as_safe(t
         store.add_feedback(entry)
     store.allow("trusted.example")
     store.allow("b.example")  # reported as phishing, later trusted: the report stands
-    data = user_feedback(Store(tmp_path))
+    store.allow("exa mple")  # a hand-edited entry that is no host: skipped
+    with open(tmp_path / FEEDBACK_FILE, "a") as stream:
+        stream.write('not json\n["a list"]\n')  # damaged lines, which a retrain must not repair under the daemon
+    before = (tmp_path / FEEDBACK_FILE).read_bytes()
+    data = user_feedback(tmp_path)
+    assert (tmp_path / FEEDBACK_FILE).read_bytes() == before
     rows = dict(zip(data.urls, zip(data.labels.tolist(), data.sources)))
     assert rows == {
         "https://a.example/x?session=": (0, FEEDBACK_SOURCE),

@@ -167,12 +167,11 @@ def _retrain(args: argparse.Namespace) -> int:
     from baitwatch.model_command import run_model_command
     from baitwatch.models import ModelStore
     from baitwatch.paths import data_dir, models_dir
-    from baitwatch.store import Store
     from model_export.retrain import RetrainOptions, retrain
 
     options = RetrainOptions(epochs=args.epochs, lr=args.lr, repeat=args.repeat, margin=args.margin,
                              replay_rows=args.replay_rows, test_rows=args.test_rows)
-    result = retrain(Store(data_dir()), ModelStore(models_dir()), options)
+    result = retrain(data_dir(), ModelStore(models_dir()), options)
     before, after = result.held_out["before"], result.held_out["after"]
     print(f"{result.corrected} of {result.feedback_rows} feedback rows get your verdict from the new model; "
           f"held-out test: ROC AUC {before['roc_auc']:.4f} -> {after['roc_auc']:.4f}, "
@@ -246,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     retrain.add_argument("--epochs", type=_positive(float), default=1.0)
     retrain.add_argument("--lr", type=_positive(float), default=3e-5)
     retrain.add_argument("--repeat", type=_positive(int), help="how many times each feedback row counts (default: up to 32, as many as match the replayed rows)")
-    retrain.add_argument("--margin", type=_fraction, default=0.005, help="the largest held-out ROC AUC drop and false-positive rise to accept (default 0.005)")
+    retrain.add_argument("--margin", type=_fraction, default=0.005, help="the largest held-out ROC AUC drop to accept (default 0.005)")
     retrain.add_argument("--replay-rows", type=_positive(int), default=2000, help="replay this many of the 4,000 rows the model kept (default 2000; more forgets less)")
     retrain.add_argument("--test-rows", type=_positive(int), help="judge on fewer of the model's 2,000 held-out test rows (faster, coarser)")
     _add_daemon_address(retrain)

@@ -43,7 +43,8 @@ def count_ngrams(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rolling = np.zeros(len(data), dtype=np.uint64)
         for n in range(1, max(SIZES) + 1):
             # rolling[i] hashes data[i : i + n]; positions near the array's end have no n-gram.
-            rolling[: len(data) - n + 1] = rolling[: len(data) - n + 1] * _ROLL + data[n - 1 :]
+            starts = max(0, len(data) - n + 1)
+            rolling[:starts] = rolling[:starts] * _ROLL + data[n - 1 : n - 1 + starts]
             if n in SIZES:
                 fits = position + n <= end_of
                 rows.append(row_of[fits])
@@ -92,13 +93,22 @@ class NgramModel:
         try:
             with np.load(path, allow_pickle=False) as stored:
                 model = cls(stored["vocabulary"], stored["idf"], stored["weights"], float(stored["bias"][0]))
-        except (OSError, ValueError, KeyError, IndexError, EOFError, zipfile.BadZipFile) as error:
+        except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, zipfile.BadZipFile) as error:
+            # TypeError: a lone .npy array, which is not an archive of named tables
             raise BaitwatchError(f"the n-gram model {path} is missing or unreadable ({error})") from None
-        vocabulary = model.vocabulary
-        if (
-            vocabulary.dtype != np.uint64 or not len(vocabulary)
-            or model.idf.shape != vocabulary.shape or model.weights.shape != vocabulary.shape
-            or np.any(vocabulary[1:] <= vocabulary[:-1])
-        ):
-            raise BaitwatchError(f"the n-gram model {path} is malformed: its vocabulary is not sorted or its tables differ in size")
+        if not _well_formed(model):
+            raise BaitwatchError(
+                f"the n-gram model {path} is malformed: its vocabulary must be sorted 64-bit hashes, and its tables "
+                "finite numbers of the same length"
+            )
         return model
+
+
+def _well_formed(model: NgramModel) -> bool:
+    vocabulary, tables = model.vocabulary, (model.idf, model.weights)
+    return (
+        vocabulary.dtype == np.uint64 and vocabulary.ndim == 1 and len(vocabulary) > 0
+        and bool(np.all(vocabulary[1:] > vocabulary[:-1]))
+        and all(table.shape == vocabulary.shape and np.issubdtype(table.dtype, np.floating) and np.isfinite(table).all() for table in tables)
+        and np.isfinite(model.bias)
+    )

@@ -66,6 +66,33 @@ def _valid_settings(value) -> bool:
     return isinstance(value, dict) and all(isinstance(value.get(name, True), bool) for name in DEFAULT_SETTINGS)
 
 
+def read_reports(folder: Path) -> tuple[list[dict], frozenset[str]]:
+    """The feedback entries and the allowlist, read without changing either file: a retrain
+    reads them while the daemon may be appending. Damaged lines and files are skipped."""
+    entries = _feedback_entries(folder / FEEDBACK_FILE)[0] if (folder / FEEDBACK_FILE).exists() else []
+    try:
+        allowlist = json.loads((folder / ALLOWLIST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        allowlist = []
+    return entries, frozenset(allowlist if _valid_allowlist(allowlist) else [])
+
+
+def _feedback_entries(path: Path) -> tuple[list[dict], int]:
+    """The JSON object lines of a feedback file, and how many lines were not one."""
+    entries, bad = [], 0
+    for line in path.read_bytes().splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            bad += 1
+            continue
+        if isinstance(entry, dict):
+            entries.append(entry)
+        else:
+            bad += 1
+    return entries, bad
+
+
 def _valid_allowlist(value) -> bool:
     return isinstance(value, list) and all(isinstance(domain, str) for domain in value)
 
@@ -202,17 +229,8 @@ class Store:
         path = self.folder / FEEDBACK_FILE
         if not path.exists():
             return 0
-        good, bad = [], 0
-        for line in path.read_bytes().splitlines():
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                bad += 1
-                continue
-            if isinstance(entry, dict):
-                good.append(json.dumps(entry, ensure_ascii=False))
-            else:
-                bad += 1
+        entries, bad = _feedback_entries(path)
+        good = [json.dumps(entry, ensure_ascii=False) for entry in entries]
         if bad:
             self._set_aside(path, f"{bad} damaged lines")
             write_atomically(path, "".join(line + "\n" for line in good))
