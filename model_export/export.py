@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from baitwatch.classifier import CARD_FILE, MODEL_FILE, TOKENIZER_FILE, Classifier, Fusion, file_sha256, sigmoid
+from baitwatch.classifier import CARD_FILE, FUSION_WEIGHTS, MODEL_FILE, TOKENIZER_FILE, Classifier, Fusion, file_sha256, sigmoid
 from baitwatch.errors import BaitwatchError
 from baitwatch.ngrams import NGRAM_FILE, NgramModel
 from model_export.data import Dataset, load_dataset, stratified_sample
@@ -91,11 +91,12 @@ def export(checkpoint: Path, out: Path) -> dict:
         int8_report = report(test, sigmoid(logits["test"]), transformer_threshold, trained_domains)
 
         ngrams = NgramModel.load(checkpoint / NGRAM_FILE) if (checkpoint / NGRAM_FILE).is_file() else None
-        fusion = _fit_fusion(ngrams, validation.urls, logits["validation"], validation.labels) if ngrams else None
+        ngram_logits = {name: ngrams.logits(data.urls) for name, data in held_out.items()} if ngrams else {}
+        fusion = _fit_fusion(ngrams, logits["validation"], ngram_logits["validation"], validation.labels) if ngrams else None
 
         def shipped_scores(split_logits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
             return {
-                name: fusion.probability(held_out[name].urls, values) if fusion else sigmoid(values) for name, values in split_logits.items()
+                name: fusion.combine(values, ngram_logits[name]) if fusion else sigmoid(values) for name, values in split_logits.items()
             }
 
         shipped, shipped_fp32 = shipped_scores(logits), shipped_scores(fp32_logits)
@@ -169,7 +170,7 @@ def export(checkpoint: Path, out: Path) -> dict:
     return card
 
 
-def _fit_fusion(ngrams: NgramModel, urls: list[str], transformer_logits: np.ndarray, labels: np.ndarray) -> Fusion:
+def _fit_fusion(ngrams: NgramModel, transformer_logits: np.ndarray, ngram_logits: np.ndarray, labels: np.ndarray) -> Fusion:
     """Weigh the two models' logits by a logistic regression on the validation split.
 
     Three numbers fitted on held-out sites, which neither model trained on: the weights say
@@ -177,7 +178,7 @@ def _fit_fusion(ngrams: NgramModel, urls: list[str], transformer_logits: np.ndar
     """
     from sklearn.linear_model import LogisticRegression
 
-    features = np.column_stack([transformer_logits, ngrams.logits(urls)])
+    features = np.column_stack([transformer_logits, ngram_logits])
     regression = LogisticRegression(C=1.0).fit(features, labels)
     (transformer_weight, ngram_weight), bias = regression.coef_[0], regression.intercept_[0]
     print(f"fusion: {transformer_weight:.3f} x transformer + {ngram_weight:.3f} x n-grams + {bias:.3f}", flush=True)
@@ -193,10 +194,7 @@ def _model_id(onnx_sha256: str, fusion_card: dict | None) -> str:
 
 
 def _fusion_card(fusion: Fusion, ngram_path: Path) -> dict:
-    return {
-        "transformer_weight": fusion.transformer_weight,
-        "ngram_weight": fusion.ngram_weight,
-        "bias": fusion.bias,
+    return {name: getattr(fusion, name) for name in FUSION_WEIGHTS} | {
         "ngram_sha256": file_sha256(ngram_path),
         "rule": "sigmoid of a logistic regression over both models' logits, fitted on the validation split",
     }

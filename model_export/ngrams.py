@@ -46,16 +46,17 @@ def fit(train: Dataset) -> NgramModel:
     idf = np.log((1 + len(train)) / (1 + document_frequency[kept])) + 1.0
     # Weighed with the idf as it will be stored, so training sees what the daemon computes.
     unweighted = NgramModel(hashes[kept], idf.astype(np.float16), np.zeros(len(kept), np.float16), 0.0)
-    matrix = vstack([_matrix(unweighted, chunk) for chunk in texts]).tocsr()
+    matrix = vstack([_matrix(unweighted, chunk_counts, len(chunk)) for chunk, chunk_counts in zip(texts, counted)]).tocsr()
     regression = LogisticRegression(C=REGULARIZATION_C, max_iter=2000).fit(matrix, train.labels)
     return NgramModel(unweighted.vocabulary, unweighted.idf, regression.coef_[0].astype(np.float16), float(regression.intercept_[0]))
 
 
-def _matrix(model: NgramModel, texts: list[str]):
+def _matrix(model: NgramModel, counted: tuple[np.ndarray, np.ndarray, np.ndarray], texts: int):
+    """The TF-IDF matrix of ``texts`` texts whose n-grams ``count_ngrams`` counted."""
     from scipy.sparse import csr_matrix
 
-    rows, columns, values = model.features(texts)
-    return csr_matrix((values, (rows, columns)), shape=(len(texts), len(model.vocabulary)))
+    rows, columns, values = model.counted_features(*counted, texts)
+    return csr_matrix((values, (rows, columns)), shape=(texts, len(model.vocabulary)))
 
 
 def adapt(model: NgramModel, texts: list[str], labels: np.ndarray, prior: float = ADAPT_PRIOR) -> NgramModel:
@@ -67,7 +68,7 @@ def adapt(model: NgramModel, texts: list[str], labels: np.ndarray, prior: float 
     """
     from scipy.optimize import minimize
 
-    matrix = _matrix(model, texts).tocsc()
+    matrix = _matrix(model, count_ngrams(texts), len(texts)).tocsc()
     touched = np.flatnonzero(np.diff(matrix.indptr))
     matrix = matrix[:, touched].tocsr()
     start = np.append(model.weights[touched].astype(np.float64), model.bias)

@@ -137,11 +137,12 @@ def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> R
         write_record(checkpoint, record, started)
         export(checkpoint, exported)
 
-        before, after = (_held_out(folder, test) for folder in (active, exported))
-        corrected = _agreeing(exported, feedback)
+        (old, old_card), (new, new_card) = Classifier.from_model_dir(active), Classifier.from_model_dir(exported)
+        before, after = _held_out(old, old_card, test), _held_out(new, new_card, test)
+        corrected = _agreeing(new, new_card, feedback)
         result = RetrainResult(None, "", len(feedback), corrected, {"before": before, "after": after}, 0.0)
         worse = _worse(before, after, options.margin, fpr_margin=1.5 / max(1, int((test.labels == 0).sum())))  # 1 more, not 2
-        new_id = ModelCard.read(exported).id
+        new_id = new_card.id
         if worse:
             result.reason = f"not installed: on the held-out test sample, against {card.id}, {worse}"
         elif new_id in models.installed():  # the same reports retrained after a rollback: the same model again
@@ -172,17 +173,15 @@ def _worse(before: dict, after: dict, margin: float, fpr_margin: float) -> str:
     )
 
 
-def _agreeing(model_dir: Path, feedback: Dataset) -> int:
+def _agreeing(classifier: Classifier, card: ModelCard, feedback: Dataset) -> int:
     """How many feedback rows the model gives the user's verdict: phishing at or above its
     threshold; safe below its suspicious level too, since the user said safe, not suspicious."""
-    classifier, card = Classifier.from_model_dir(model_dir)
     scores = classifier.score(feedback.urls)
     safe_below = card.threshold if card.suspicious_threshold is None else card.suspicious_threshold
     return int(np.sum(np.where(feedback.labels == 1, scores >= card.threshold, scores < safe_below)))
 
 
-def _held_out(model_dir: Path, test: Dataset) -> dict:
-    classifier, card = Classifier.from_model_dir(model_dir)
+def _held_out(classifier: Classifier, card: ModelCard, test: Dataset) -> dict:
     return metrics(test.labels, classifier.score(test.urls), card.threshold)
 
 

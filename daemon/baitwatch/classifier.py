@@ -67,10 +67,13 @@ class ModelCard:
         return card
 
 
+FUSION_WEIGHTS = ("transformer_weight", "ngram_weight", "bias")
+
+
 def _fusion_fields(fusion) -> dict | None:
     if fusion is None:
         return None
-    fields = {name: float(fusion[name]) for name in ("transformer_weight", "ngram_weight", "bias")}
+    fields = {name: float(fusion[name]) for name in FUSION_WEIGHTS}
     if not all(map(math.isfinite, fields.values())):
         raise ValueError("a fusion weight is not a finite number")
     return fields | {"ngram_sha256": str(fusion["ngram_sha256"])}
@@ -87,8 +90,11 @@ class Fusion:
     bias: float
 
     def probability(self, urls: list[str], transformer_logits: np.ndarray) -> np.ndarray:
-        combined = self.transformer_weight * transformer_logits + self.ngram_weight * self.ngrams.logits(urls) + self.bias
-        return sigmoid(combined)
+        return self.combine(transformer_logits, self.ngrams.logits(urls))
+
+    def combine(self, transformer_logits: np.ndarray, ngram_logits: np.ndarray) -> np.ndarray:
+        """The shipped probability from both models' logits."""
+        return sigmoid(self.transformer_weight * transformer_logits + self.ngram_weight * ngram_logits + self.bias)
 
 
 class Classifier:
@@ -168,8 +174,7 @@ def _read_fusion(model_dir: Path, card: ModelCard) -> Fusion | None:
         raise BaitwatchError(f"no model in {model_dir}: its card fuses an n-gram model, and {NGRAM_FILE} is missing")
     if file_sha256(path) != card.fusion["ngram_sha256"]:
         raise BaitwatchError(f"the n-gram model {path} does not match the hash in {CARD_FILE}: it is corrupt or was replaced")
-    weights = {name: card.fusion[name] for name in ("transformer_weight", "ngram_weight", "bias")}
-    return Fusion(NgramModel.load(path), **weights)
+    return Fusion(NgramModel.load(path), **{name: card.fusion[name] for name in FUSION_WEIGHTS})
 
 
 def phishing_probability(logits: np.ndarray) -> np.ndarray:

@@ -72,11 +72,14 @@ class NgramModel:
 
     def features(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, value): each text's TF-IDF vector over the vocabulary, of unit length."""
-        rows, hashes, counts = count_ngrams(texts)
+        return self.counted_features(*count_ngrams(texts), len(texts))
+
+    def counted_features(self, rows: np.ndarray, hashes: np.ndarray, counts: np.ndarray, texts: int) -> tuple[np.ndarray, ...]:
+        """``features`` of texts whose n-grams ``count_ngrams`` has counted already."""
         column, known = self.columns(hashes)
         rows, column, counts = rows[known], column[known], counts[known]
         values = (1.0 + np.log(counts)) * self.idf[column].astype(np.float64)
-        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(texts)))
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=texts))
         return rows, column, values / np.where(norms > 0, norms, 1.0)[rows]
 
     def logits(self, texts: list[str]) -> np.ndarray:
