@@ -29,12 +29,18 @@ from baitwatch.classifier import MODEL_FILE, SHIPPED_MODEL_DIR, TOKENIZER_FILE, 
 
 
 def weight_shapes(model_path: Path) -> list[tuple[int, int]]:
-    """(K, N) of every MatMulNBits node: the encoder's weight matrices, applied to every token."""
+    """(K, N) of every int8 weight matrix, the encoder's, applied to every token: MatMulNBits
+    nodes (weight-only int8), or MatMuls fed an int8 initializer by a DequantizeLinear (static int8)."""
+    model = onnx.load(str(model_path))
+    initializers = {item.name: tuple(item.dims) for item in model.graph.initializer}
+    dequantized = {node.output[0]: node.input[0] for node in model.graph.node if node.op_type == "DequantizeLinear"}
     shapes = []
-    for node in onnx.load(str(model_path)).graph.node:
+    for node in model.graph.node:
         if node.op_type == "MatMulNBits":
             attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
             shapes.append((attributes["K"], attributes["N"]))
+        elif node.op_type == "MatMul" and len(initializers.get(dequantized.get(node.input[1], ""), ())) == 2:
+            shapes.append(initializers[dequantized[node.input[1]]])
     return shapes
 
 

@@ -11,16 +11,11 @@ layer's attention fuses into one MultiHeadAttention node, with the Q, K and V pr
 left as plain MatMuls so that they get int8 weights too: at the same file size, 9.3 against
 10.0 ms a URL on 2 cores (benchmarks/model_speed.py, "exported" against "shipped").
 
-Why not plain dynamic quantization (``quantize_dynamic``): it quantizes each MatMul's input
-activations with one scale per tensor, and MiniLM's activations have outlier channels. On
-the first shipped model that moved logits by 0.2 on average and agreed with fp32 on only
-97.9% of test verdicts at a low-false-positive threshold, below the gate. Instead the
-weights of every MatMul are int8 in blocks of 128 (MatMulNBits, 8 bits) with activations
-quantized per row and block at run time (accuracy level 4), which agreed on 99.6%; the
-word embeddings are int8 per channel. Each block has its own zero point (asymmetric): a
-model fine-tuned from dequantized weights moved its logits by 0.34 on average when
-re-quantized symmetrically, against 0.026 with zero points (the agreement gate failed at 95%). The file stays about 24 MB, a quarter of fp32, and a
-URL's score no longer depends on what else is in its batch.
+The int8 formats and why they are what they are: ``model_export/quantize.py``. Export tries
+the fastest first and ships the first that passes the parity gate; the card says which.
+Why not plain dynamic quantization (``quantize_dynamic``): it scales each MatMul's input
+activations by that call's largest value, so a URL's score depends on its batch companions
+(up to 0.6 in a logit), and MiniLM's outlier channels moved logits by 0.2 on average.
 """
 
 from __future__ import annotations
@@ -33,6 +28,8 @@ import shutil
 import sys
 import tempfile
 import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -51,6 +48,7 @@ from model_export.evaluate import (
     format_table,
     report,
 )
+from model_export.quantize import FORMATS, settings
 from model_export.train import FUTURE_FILE, REPLAY_FILE, TEST_FILE, TRAINED_DOMAINS_FILE, TRAINING_FILE, VALIDATION_FILE
 
 TRAINABLE_DIR = "trainable"  # fp16 weights of what ships: the next retrain warm-starts from them
@@ -77,41 +75,33 @@ def export(checkpoint: Path, out: Path) -> dict:
         _export_onnx(checkpoint, fp32_path)
         optimized_path = work / "fp32-optimized.onnx"
         _optimize(fp32_path, optimized_path, config)
-        int8_path = work / MODEL_FILE
-        _quantize(optimized_path, int8_path)
         _save_tokenizer(checkpoint, work / TOKENIZER_FILE)
-
         fp32 = Classifier(optimized_path, work / TOKENIZER_FILE, max_length)
-        int8 = Classifier(int8_path, work / TOKENIZER_FILE, max_length)
         held_out = {"validation": validation, "test": test} | ({"future": future} if future else {})
-        logits = {name: int8.transformer_logits(data.urls) for name, data in held_out.items()}
         fp32_logits = {name: fp32.transformer_logits(held_out[name].urls) for name in ("validation", "test")}
-        transformer_threshold = choose_threshold(validation.labels, sigmoid(logits["validation"]), training["target_fpr"])
-        fp32_report = report(test, sigmoid(fp32_logits["test"]), transformer_threshold, trained_domains)
-        int8_report = report(test, sigmoid(logits["test"]), transformer_threshold, trained_domains)
-
         ngrams = NgramModel.load(checkpoint / NGRAM_FILE) if (checkpoint / NGRAM_FILE).is_file() else None
         ngram_logits = {name: ngrams.logits(data.urls) for name, data in held_out.items()} if ngrams else {}
-        fusion = _fit_fusion(ngrams, logits["validation"], ngram_logits["validation"], validation.labels) if ngrams else None
 
-        def shipped_scores(split_logits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-            return {
-                name: fusion.combine(values, ngram_logits[name]) if fusion else sigmoid(values) for name, values in split_logits.items()
-            }
+        def calibration(count: int) -> Iterator[dict[str, np.ndarray]]:
+            return (feeds for _, feeds in fp32.batches(stratified_sample(validation, count, seed=0).urls))
 
-        shipped, shipped_fp32 = shipped_scores(logits), shipped_scores(fp32_logits)
-        threshold = choose_group_threshold(validation, shipped["validation"], training["target_fpr"])
-        suspicious_threshold = min(threshold, choose_group_threshold(validation, shipped["validation"], SUSPICIOUS_TARGET_FPR))
-        # The gate judges the verdicts the daemon gives, over every held-out URL, not the test
-        # split alone: on a small split one URL near the threshold would move it by a whole percent.
-        agreement = float(np.mean(np.concatenate([
-            (shipped_fp32[name] >= threshold) == (shipped[name] >= threshold) for name in ("validation", "test")
-        ])))
-        _parity_gate(fp32_report["overall"]["roc_auc"], int8_report["overall"]["roc_auc"], agreement)
-        shipped_report = report(test, shipped["test"], threshold, trained_domains)
+        int8_path = work / MODEL_FILE
+        refusals = []
+        for quantization in FORMATS:
+            quantization.write(optimized_path, int8_path, calibration)
+            int8 = Classifier(int8_path, work / TOKENIZER_FILE, max_length)
+            judged = _judge(int8, held_out, fp32_logits, ngrams, ngram_logits, training["target_fpr"], trained_domains)
+            if judged.refusal is None:
+                break
+            refusals.append(f"{quantization.name}: {judged.refusal}")
+            print(f"{quantization.name} refused: {judged.refusal}", flush=True)
+        else:
+            raise BaitwatchError(f"no int8 format is close enough to fp32 ({'; '.join(refusals)}); nothing was written")
+        fusion, threshold = judged.fusion, judged.threshold
+        shipped_report = report(test, judged.shipped["test"], threshold, trained_domains)
         future_reports = {
-            "future_int8": report(future, sigmoid(logits["future"]), transformer_threshold, trained_domains),
-            "future_shipped": report(future, shipped["future"], threshold, trained_domains),
+            "future_int8": report(future, sigmoid(judged.logits["future"]), judged.transformer_threshold, trained_domains),
+            "future_shipped": report(future, judged.shipped["future"], threshold, trained_domains),
         } if future else {}
         if fusion:
             shutil.copyfile(checkpoint / NGRAM_FILE, work / NGRAM_FILE)
@@ -127,13 +117,14 @@ def export(checkpoint: Path, out: Path) -> dict:
                 f"{' and '.join(THRESHOLD_GROUPS)} is at most {training['target_fpr']} on each"
             ),
             "target_fpr": training["target_fpr"],
-            "suspicious_threshold": suspicious_threshold,
+            "suspicious_threshold": judged.suspicious_threshold,
             "suspicious_threshold_rule": (
                 f"lowest score at which the shipped score's false-positive rate on the validation split's "
                 f"{' and '.join(THRESHOLD_GROUPS)} is at most {SUSPICIOUS_TARGET_FPR} on each"
             ),
             "fusion": fusion_card,
             "max_length": max_length,
+            "quantization": settings(quantization) | {"refused": refusals},
             "onnx_sha256": sha256,
             "onnx_bytes": int8_path.stat().st_size,
             "base_model": training["base_model"],
@@ -147,10 +138,10 @@ def export(checkpoint: Path, out: Path) -> dict:
             "hyperparameters": training["hyperparameters"],
             "ngrams": training.get("ngrams") if fusion else None,
             "metrics": {
-                "transformer_threshold": transformer_threshold,
-                "fp32": fp32_report,
-                "int8": int8_report,
-                "int8_fp32_verdict_agreement": agreement,
+                "transformer_threshold": judged.transformer_threshold,
+                "fp32": judged.fp32_report,
+                "int8": judged.int8_report,
+                "int8_fp32_verdict_agreement": judged.agreement,
                 "shipped": shipped_report,
             } | future_reports,
             "versions": {name: _version(name) for name in ("baitwatch", "torch", "transformers", "onnx", "onnxruntime")},
@@ -163,11 +154,61 @@ def export(checkpoint: Path, out: Path) -> dict:
         (out / NGRAM_FILE).unlink(missing_ok=True)
         for name in (MODEL_FILE, TOKENIZER_FILE, CARD_FILE, TRAINABLE_DIR) + ((NGRAM_FILE,) if fusion else ()):
             shutil.move(str(work / name), str(out / name))
-    print(f"threshold {threshold:.4f}; int8 model {card['onnx_bytes'] / 1e6:.1f} MB; verdict agreement {agreement:.4f}")
-    rows = {"test fp32 (onnx)": fp32_report, "test int8 (onnx)": int8_report, "test shipped": shipped_report} | future_reports
+    print(f"threshold {threshold:.4f}; {quantization.name} model {card['onnx_bytes'] / 1e6:.1f} MB; verdict agreement {judged.agreement:.4f}")
+    rows = {"test fp32 (onnx)": judged.fp32_report, "test int8 (onnx)": judged.int8_report, "test shipped": shipped_report} | future_reports
     print(format_table({name: row["overall"] for name, row in rows.items()}))
     print(f"wrote {out}")
     return card
+
+
+@dataclass(frozen=True)
+class Judged:
+    """An int8 transformer judged on the held-out splits: its scores, the fusion and thresholds
+    fitted to them on validation, and why the parity gate refuses it (None: it may ship)."""
+
+    logits: dict[str, np.ndarray]  # the int8 transformer's, per split
+    transformer_threshold: float
+    fp32_report: dict
+    int8_report: dict
+    fusion: Fusion | None
+    shipped: dict[str, np.ndarray]  # the scores the daemon would give, per split
+    threshold: float
+    suspicious_threshold: float
+    agreement: float  # shipped verdicts of int8 and fp32 alike, over validation and test
+    refusal: str | None
+
+
+def _judge(
+    int8: Classifier,
+    held_out: dict[str, Dataset],
+    fp32_logits: dict[str, np.ndarray],
+    ngrams: NgramModel | None,
+    ngram_logits: dict[str, np.ndarray],
+    target_fpr: float,
+    trained_domains: frozenset[str] | None,
+) -> Judged:
+    validation, test = held_out["validation"], held_out["test"]
+    logits = {name: int8.transformer_logits(data.urls) for name, data in held_out.items()}
+    transformer_threshold = choose_threshold(validation.labels, sigmoid(logits["validation"]), target_fpr)
+    fp32_report = report(test, sigmoid(fp32_logits["test"]), transformer_threshold, trained_domains)
+    int8_report = report(test, sigmoid(logits["test"]), transformer_threshold, trained_domains)
+    fusion = _fit_fusion(ngrams, logits["validation"], ngram_logits["validation"], validation.labels) if ngrams else None
+
+    def shipped_scores(split_logits: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {name: fusion.combine(values, ngram_logits[name]) if fusion else sigmoid(values) for name, values in split_logits.items()}
+
+    shipped, shipped_fp32 = shipped_scores(logits), shipped_scores(fp32_logits)
+    threshold = choose_group_threshold(validation, shipped["validation"], target_fpr)
+    suspicious_threshold = min(threshold, choose_group_threshold(validation, shipped["validation"], SUSPICIOUS_TARGET_FPR))
+    # The gate judges the verdicts the daemon gives, over every held-out URL, not the test
+    # split alone: on a small split one URL near the threshold would move it by a whole percent.
+    agreement = float(np.mean(np.concatenate([
+        (shipped_fp32[name] >= threshold) == (shipped[name] >= threshold) for name in ("validation", "test")
+    ])))
+    refusal = _parity_refusal(fp32_report["overall"]["roc_auc"], int8_report["overall"]["roc_auc"], agreement)
+    return Judged(
+        logits, transformer_threshold, fp32_report, int8_report, fusion, shipped, threshold, suspicious_threshold, agreement, refusal
+    )
 
 
 def _fit_fusion(ngrams: NgramModel, transformer_logits: np.ndarray, ngram_logits: np.ndarray, labels: np.ndarray) -> Fusion:
@@ -253,6 +294,10 @@ def _optimize(source: Path, target: Path, config) -> None:
     fusions = FusionOptions("bert")
     fusions.use_multi_head_attention = True  # Q, K, V stay MatMuls: _quantize makes them int8
     fusions.enable_embed_layer_norm = False  # keeps the word embeddings a Gather, stored int8
+    # onnxruntime's SkipLayerNormalization kernel took 45 us per call on a 22-token URL, against
+    # 13 us for the Add and LayerNormalization it replaces: a fifth of a static-int8 model's time.
+    # The daemon keeps onnxruntime from fusing them again (classifier.UNFUSED).
+    fusions.enable_skip_layer_norm = False
     optimized = optimize_model(
         str(source),
         model_type="bert",
@@ -261,28 +306,6 @@ def _optimize(source: Path, target: Path, config) -> None:
         optimization_options=fusions,
     )
     optimized.save_model_to_file(str(target))
-
-
-def _quantize(source: Path, target: Path) -> None:
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
-
-    weights_int8 = target.with_name("weights-int8.onnx")
-    quantizer = MatMulNBitsQuantizer(
-        onnx.load(str(source)), bits=8, block_size=128, is_symmetric=False, accuracy_level=4, op_types_to_quantize=("MatMul",)
-    )
-    quantizer.process()
-    quantizer.model.save_model_to_file(str(weights_int8), False)
-    # The fused graph has contrib ops that ONNX shape inference cannot type; they output float.
-    quantize_dynamic(
-        weights_int8,
-        target,
-        op_types_to_quantize=["Gather"],
-        weight_type=QuantType.QInt8,
-        per_channel=True,
-        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-    )
 
 
 def read_trained_domains(checkpoint: Path) -> frozenset[str] | None:
@@ -316,14 +339,15 @@ def _save_tokenizer(checkpoint: Path, path: Path) -> None:
     AutoTokenizer.from_pretrained(checkpoint).backend_tokenizer.save(str(path))
 
 
-def _parity_gate(fp32_auc: float | None, int8_auc: float | None, agreement: float) -> None:
+def _parity_refusal(fp32_auc: float | None, int8_auc: float | None, agreement: float) -> str | None:
+    """Why an int8 model is too far from fp32 to ship, or None."""
     auc_drop = fp32_auc - int8_auc if fp32_auc is not None and int8_auc is not None else 0.0
     if auc_drop > MAX_AUC_DROP or agreement < MIN_VERDICT_AGREEMENT:
-        raise BaitwatchError(
-            f"the int8 model is too far from fp32 (test AUC drop {auc_drop:.4f}, held-out "
-            f"verdict agreement {agreement:.4f}; allowed: AUC drop <= {MAX_AUC_DROP}, agreement >= "
-            f"{MIN_VERDICT_AGREEMENT}); nothing was written"
+        return (
+            f"test AUC drop {auc_drop:.4f}, held-out verdict agreement {agreement:.4f}; allowed: "
+            f"AUC drop <= {MAX_AUC_DROP}, agreement >= {MIN_VERDICT_AGREEMENT}"
         )
+    return None
 
 
 def _version(package: str) -> str | None:

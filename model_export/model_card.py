@@ -141,6 +141,13 @@ def _lookalike_table(named: dict[str, Dataset]) -> str:
     return "\n".join(lines)
 
 
+def _quantization_phrase(card: dict) -> str:
+    settings = card.get("quantization") or {"name": "weight-int8", "refused": []}  # before the card said
+    refused = f"; refused by the parity gate: {'; '.join(settings['refused'])}" if settings["refused"] else ""
+    details = ", ".join(f"{key} {value}" for key, value in settings.items() if key not in ("name", "refused"))
+    return f"{settings['name']}{f': {details}' if details else ''}{refused}"
+
+
 def _fusion_paragraph(card: dict) -> str:
     if not card.get("fusion"):
         return ""
@@ -237,8 +244,7 @@ model's training rows.
     text = f"""# baitwatch URL model card: `{card['id']}`
 
 A BERT-family model fine-tuned (from {card['base_model']}) to tell phishing URLs from safe ones, exported to
-ONNX and quantized to int8 (int8 MatMul weights in blocks of 128 with per-block activation
-quantization, int8 word embeddings; see `model_export/export.py`) for onnxruntime on the CPU.
+ONNX and quantized to int8 ({_quantization_phrase(card)}; see `model_export/quantize.py`) for onnxruntime on the CPU.
 It reads the canonical URL (`baitwatch/urls.py`) and nothing else: no page content, no
 network. Its weights in half precision are kept beside it (`trainable/`), so a retrain
 warm-starts from them: `baitwatch train --base-model daemon/baitwatch/model/trainable ...`.

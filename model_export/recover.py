@@ -1,5 +1,6 @@
 """Rebuild a trainable checkpoint from an exported int8 model, for a model whose training
-weights were not kept (the first shipped models).
+weights were not kept (the first shipped models, all in the weight-only int8 format; every
+later export keeps its weights in ``trainable/``).
 
 Every weight matrix of the ONNX file is stored as int8 with its scales, so dequantizing it
 gives back a BERT model that scores as the int8 model does (within the int8 runtime's own
@@ -41,6 +42,8 @@ def recovered_state_dict(onnx_path: Path) -> dict[str, np.ndarray]:
     }
     for name in FLOAT_MATMULS:
         state[name] = state[name].T
+    if not any(node.op_type == "MatMulNBits" for node in model.graph.node):
+        raise BaitwatchError(f"{onnx_path} is not in the weight-only int8 format; warm-start from the trainable/ folder beside it")
     for node in model.graph.node:
         match = LINEAR_NODE.match(node.name)
         if node.op_type != "MatMulNBits" or not match:

@@ -3,11 +3,16 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+import numpy as np
 import onnxruntime
 import pytest
 
 from baitwatch.classifier import Classifier, file_sha256
+from model_export.data import load_dataset
+from model_export.export import _export_onnx, _optimize, _save_tokenizer, _sequence_classifier_config
+from model_export.quantize import FORMATS
 from tests.conftest import run_baitwatch
 
 pytestmark = pytest.mark.training
@@ -54,7 +59,10 @@ def test_export_writes_an_int8_onnx_model_with_a_truthful_card(exported_model, t
     assert kept["dtype"] == "float16" and kept["num_hidden_layers"] == 3
     session = onnxruntime.InferenceSession(str(exported_model / "model.onnx"), providers=["CPUExecutionProvider"])
     ops = {node.op_type for node in __import__("onnx").load(str(exported_model / "model.onnx")).graph.node}
-    assert "MatMulNBits" in ops  # int8 weights, see model_export/export.py
+    # The format export shipped: the first of model_export/quantize.py's that the gate let through.
+    assert card["quantization"]["name"] in {quantization.name for quantization in FORMATS}
+    assert ("MatMulNBits" in ops) == (card["quantization"]["name"] == "weight-int8")
+    assert ("QuantizeLinear" in ops) == (card["quantization"]["name"] == "static-int8")
     assert "MultiHeadAttention" in ops and "Transpose" not in ops  # each layer's attention fused
     shapes = {i.name: i.shape for i in session.get_inputs()}
     assert all(isinstance(dim, str) for dim in shapes["input_ids"])  # dynamic batch and sequence
@@ -80,6 +88,33 @@ def test_exported_model_scores_batches_like_single_urls(exported_model):
     alone = [classifier.score([url])[0] for url in urls]
     # Float sums in another order may differ in the last bits; a kernel or padding effect is 1e-4 and up.
     assert max(abs(a - b) for a, b in zip(together, alone)) < 1e-6
+
+
+@pytest.fixture(scope="module")
+def fp32_graph(trained_checkpoint, tmp_path_factory) -> Path:
+    """A folder with the trained checkpoint as the fp32 ONNX graph export quantizes, and its tokenizer."""
+    work = tmp_path_factory.mktemp("fp32")
+    _export_onnx(trained_checkpoint, work / "fp32.onnx")
+    _optimize(work / "fp32.onnx", work / "model.onnx", _sequence_classifier_config(trained_checkpoint))
+    _save_tokenizer(trained_checkpoint, work / "tokenizer.json")
+    return work
+
+
+@pytest.mark.parametrize("quantization", FORMATS, ids=lambda quantization: quantization.name)
+def test_each_int8_format_scores_a_url_alike_in_any_batch_and_near_fp32(quantization, fp32_graph, trained_checkpoint, tmp_path):
+    fp32 = Classifier(fp32_graph / "model.onnx", fp32_graph / "tokenizer.json", 32)
+    calibration_urls = load_dataset(trained_checkpoint / "validation.csv.gz")[0].urls
+    quantization.write(
+        fp32_graph / "model.onnx", tmp_path / "model.onnx", lambda count: (feeds for _, feeds in fp32.batches(calibration_urls[:count]))
+    )
+    int8 = Classifier(tmp_path / "model.onnx", fp32_graph / "tokenizer.json", 32)
+    urls = load_dataset(trained_checkpoint / "test.csv.gz")[0].urls[:400]
+    together = int8.transformer_logits(urls)
+    alone = np.array([int8.transformer_logits([url])[0] for url in urls[:60]])
+    assert np.abs(together[:60] - alone).max() < 1e-6  # a per-call activation scale moves a logit by 0.01 and more
+    # Here static int8 moved logits by 0.06 on average and weight-only int8 by 0.02; an
+    # activation scale calibrated wrong moves them by whole units.
+    assert np.abs(together - fp32.transformer_logits(urls)).mean() < 0.1
 
 
 def test_check_json_reads_stdin_and_keeps_input_order(exported_model):

@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,12 +23,17 @@ CARD_FILE = "model.json"
 # largest activations it ever held, so this bounds the daemon's memory: on 2 cores 16 rows
 # gave the best throughput and 187 MB resident against 333 MB with 64 rows.
 CHUNK_ROWS = 16
-# Every model call pads its texts to a multiple of this many tokens. The int8 matrix kernels
-# (MatMulNBits) take the flattened token rows in tiles, and a row in a part-filled last tile
+# Every model call pads its texts to a multiple of this many tokens. The weight-int8 matrix
+# kernels (MatMulNBits: models exported before static int8, and its fallback) take the
+# flattened token rows in tiles, and a row in a part-filled last tile
 # goes through another code path whose rounding differs (up to 0.017 in a logit). With every
 # text's rows starting at the same offset in a tile, a URL scores exactly the same alone or
 # in any batch; padding positions are masked out of attention, so they change nothing else.
 ROW_TILE = 4
+# Graph fusions onnxruntime must not apply when it loads a model: its SkipLayerNormalization
+# kernel is three times slower than the Add and LayerNormalization it would replace
+# (model_export/export.py leaves them apart).
+UNFUSED = ["SkipLayerNormFusion"]
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,7 @@ class Classifier:
         options.inter_op_num_threads = 1
         try:
             self._session = onnxruntime.InferenceSession(
-                str(onnx_path), options, providers=["CPUExecutionProvider"]
+                str(onnx_path), options, providers=["CPUExecutionProvider"], disabled_optimizers=UNFUSED
             )
         except Exception as error:  # onnxruntime raises several unrelated types for a bad file
             raise BaitwatchError(f"the model {onnx_path} is missing or not a valid ONNX model ({error})") from None
@@ -143,18 +149,24 @@ class Classifier:
 
     def transformer_logits(self, urls: list[str]) -> np.ndarray:
         """The transformer's log-odds of "phishing" for each canonical URL text, in input order."""
+        logits = np.empty(len(urls), dtype=np.float32)
+        for rows, feeds in self.batches(urls):
+            (output,) = self._session.run(["logits"], feeds)
+            logits[rows] = output[:, 1] - output[:, 0]
+        return logits
+
+    def batches(self, urls: list[str]) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """(positions in ``urls``, model inputs) for each model call that scoring ``urls`` makes."""
         if not urls:
-            return np.zeros(0, dtype=np.float32)
+            return
         encodings = self._tokenizer.encode_batch(urls, add_special_tokens=True)
         # Sorting by length keeps each chunk's padding short.
         order = np.argsort([sum(e.attention_mask) for e in encodings], kind="stable")
-        logits = np.empty(len(urls), dtype=np.float32)
         for start in range(0, len(urls), CHUNK_ROWS):
             rows = order[start : start + CHUNK_ROWS]
-            logits[rows] = self._logits_encoded([encodings[i] for i in rows])
-        return logits
+            yield rows, self._feeds([encodings[i] for i in rows])
 
-    def _logits_encoded(self, encodings: list) -> np.ndarray:
+    def _feeds(self, encodings: list) -> dict[str, np.ndarray]:
         longest = max(sum(e.attention_mask) for e in encodings)
         width = -(-longest // ROW_TILE) * ROW_TILE
         feeds = {
@@ -162,8 +174,7 @@ class Classifier:
             "attention_mask": np.array([e.attention_mask[:width] for e in encodings], dtype=np.int64),
             "token_type_ids": np.array([e.type_ids[:width] for e in encodings], dtype=np.int64),
         }
-        (logits,) = self._session.run(["logits"], {k: v for k, v in feeds.items() if k in self._inputs})
-        return logits[:, 1] - logits[:, 0]
+        return {name: value for name, value in feeds.items() if name in self._inputs}
 
 
 def _read_fusion(model_dir: Path, card: ModelCard) -> Fusion | None:
