@@ -31,7 +31,7 @@ from sklearn.linear_model import LogisticRegression
 
 import lexical_features
 
-from model_export.data import Dataset, load_dataset, prepare_splits
+from model_export.data import Dataset, load_dataset, prepare_splits, require_unseen_sites
 from model_export.evaluate import choose_threshold, format_table, report
 from model_export.train import FUTURE_FILE, TEST_FILE, TRAINING_FILE, VALIDATION_FILE
 
@@ -69,6 +69,8 @@ def main() -> None:
         dataset, settings["seed"], settings.get("future_from"), train_rows, settings.get("max_eval_rows"), settings.get("homepage_share")
     ).train
     validation, test = (load_dataset(args.checkpoint / name)[0] for name in (VALIDATION_FILE, TEST_FILE))
+    for held_out in (validation, test):
+        require_unseen_sites(train, held_out, args.checkpoint)
     future = load_dataset(args.checkpoint / FUTURE_FILE)[0] if (args.checkpoint / FUTURE_FILE).is_file() else None
     trained_domains = frozenset(train.domains)
     results = {}

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import matplotlib
 
+from baitwatch.classifier import SHIPPED_MODEL_DIR, ModelCard
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
@@ -82,6 +84,11 @@ def _chart(model: dict, daemon: dict, path: Path) -> None:
     plt.close(figure)
 
 
+def _shipped_format() -> str:
+    card = ModelCard.read(SHIPPED_MODEL_DIR).raw
+    return (card.get("quantization") or {}).get("name", "weight-int8")
+
+
 def _met(measured: float, goal: float) -> str:
     return "met" if measured >= goal else "missed"
 
@@ -92,14 +99,14 @@ def _goals(model: dict, daemon: dict, floor: dict, verdict_speedup: float) -> st
         "## Against the goals",
         "",
         f"- **Per-verdict speed (20x): {_met(verdict_speedup, 20)}**, {verdict_speedup:.1f}x. An uncached verdict takes",
-        f"  {daemon['uncached_p50_over_raw_p50']:.1f}x the raw model call (section 2): the rest is HTTP, the batcher and the policy.",
+        f"  {daemon['uncached_p50_over_raw_p50']:.1f}x the raw model call (section 2); where the rest goes is not yet measured.",
         f"- **Batch throughput (500 URLs/s): {_met(daemon['batch_urls_per_second'], 500)}**, "
         f"{daemon['batch_urls_per_second']:.0f} URLs/s through `/v1/check-batch`.",
         f"  The arithmetic floor (`{floor['command']}`): the shipped model's {floor['weight_matrices']} weight matrices cost",
         f"  {floor['multiply_adds_per_token'] / 1e6:.1f} M multiply-adds per token and a median corpus URL is {floor['tokens_p50']:.0f} tokens;",
         f"  at this machine's best fp32 matrix rate ({floor['fp32_peak_gflops']:.0f} GFLOP/s on large matrices) that is",
         f"  {floor['floor_ms_per_median_url']:.1f} ms a median URL and at most {floor['ceiling_urls_per_second']:.0f} URLs/s in fp32. int8",
-        "  matrix products (AVX-512 VNNI here) go past it; padding a batch to its longest URL costs",
+        f"  matrix products can go past it ({model['machine']}); padding a batch to its longest URL costs",
         "  extra, so batches are scored in chunks of 16 URLs sorted by length.",
     ]
     if "previous" in model:
@@ -108,12 +115,11 @@ def _goals(model: dict, daemon: dict, floor: dict, verdict_speedup: float) -> st
             f"- **The int8 format (issue 12: 1.5x faster a URL than the format shipped before, same run): {_met(ratio, 1.5)}**,",
             f"  {ratio:.2f}x at the median ({model['shipped']['p50_ms']:.2f} against {model['previous']['p50_ms']:.2f} ms), "
             f"{model['shipped']['batch32_urls_per_second'] / model['previous']['batch32_urls_per_second']:.2f}x in batches of 32.",
-            "  The shipped model is static int8 (int8 weights and activations, activation scales",
-            "  calibrated once, so a URL scores the same in any batch) and its layer norms are no",
-            "  longer fused into onnxruntime's SkipLayerNormalization, whose kernel was three times",
-            "  slower; the format before was weight-only int8 (MatMulNBits). Plain dynamic int8 is",
-            "  about as fast but scales activations per call, so a URL's score would depend on its",
-            "  batch companions: it does not ship (`model_export/quantize.py`).",
+            f"  The shipped model's format is {_shipped_format()} (`model_export/quantize.py`); static int8 has int8",
+            "  weights and activations, activation scales calibrated once, so a URL scores the same in",
+            "  any batch, and layer norms no longer fused into onnxruntime's SkipLayerNormalization,",
+            "  whose kernel was three times slower. Plain dynamic int8 is about as fast but scales",
+            "  activations per call, so a URL's score would depend on its batch companions: it does not ship.",
         ]
     return "\n".join(lines)
 

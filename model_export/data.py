@@ -237,6 +237,19 @@ def prepare_splits(
     return splits
 
 
+def require_unseen_sites(train: Dataset, held_out: Dataset, checkpoint: Path) -> None:
+    """Refuse training rows drawn again from the data files for ``checkpoint`` when they share
+    sites with its held-out rows: the split drawn today is then not the one it was trained on
+    (the files or the split code changed since), and a model fitted on it would be judged on
+    sites it has seen."""
+    shared = set(train.domains) & set(held_out.domains)
+    if shared:
+        raise BaitwatchError(
+            f"the training split drawn again from the data is not the one {checkpoint} was trained on: "
+            f"{len(shared)} of its held-out sites (for example {min(shared)}) are training sites; train a new checkpoint instead"
+        )
+
+
 def _domain_groups(data: Dataset, seed: int, validation: float = 0.1, test: float = 0.1) -> np.ndarray:
     """0 (train), 1 (validation) or 2 (test) for each row, the same for every row of a registrable domain.
 

@@ -9,7 +9,7 @@ Why the eager attention code path is traced: the default (SDPA) one exports as d
 small mask and reshape nodes per layer that onnxruntime cannot fuse. Traced eagerly, each
 layer's attention fuses into one MultiHeadAttention node, with the Q, K and V projections
 left as plain MatMuls so that they get int8 weights too: at the same file size, 9.3 against
-10.0 ms a URL on 2 cores (benchmarks/model_speed.py, "exported" against "shipped").
+10.0 ms a URL on 2 cores, when it was measured (benchmarks/model_speed.py).
 
 The int8 formats and why they are what they are: ``model_export/quantize.py``. Export tries
 the fastest first and ships the first that passes the parity gate; the card says which.
@@ -28,7 +28,7 @@ import shutil
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
@@ -48,7 +48,7 @@ from model_export.evaluate import (
     format_table,
     report,
 )
-from model_export.quantize import FORMATS, settings
+from model_export.quantize import FORMATS, StaticInt8, WeightInt8, settings
 from model_export.train import FUTURE_FILE, REPLAY_FILE, TEST_FILE, TRAINED_DOMAINS_FILE, TRAINING_FILE, VALIDATION_FILE
 
 TRAINABLE_DIR = "trainable"  # fp16 weights of what ships: the next retrain warm-starts from them
@@ -60,7 +60,7 @@ OPSET = 17
 INPUT_NAMES = ["input_ids", "attention_mask", "token_type_ids"]
 
 
-def export(checkpoint: Path, out: Path) -> dict:
+def export(checkpoint: Path, out: Path, formats: Sequence[StaticInt8 | WeightInt8] = FORMATS) -> dict:
     """Write model.onnx (int8), tokenizer.json, ngrams.npz, model.json and trainable/ to ``out``; return the card."""
     config = _sequence_classifier_config(checkpoint)
     training = _training_record(checkpoint)
@@ -87,14 +87,19 @@ def export(checkpoint: Path, out: Path) -> dict:
 
         int8_path = work / MODEL_FILE
         refusals = []
-        for quantization in FORMATS:
-            quantization.write(optimized_path, int8_path, calibration)
-            int8 = Classifier(int8_path, work / TOKENIZER_FILE, max_length)
-            judged = _judge(int8, held_out, fp32_logits, ngrams, ngram_logits, training["target_fpr"], trained_domains)
-            if judged.refusal is None:
+        for quantization in formats:
+            try:
+                quantization.write(optimized_path, int8_path, calibration)
+                int8 = Classifier(int8_path, work / TOKENIZER_FILE, max_length)
+            except Exception as error:  # an onnxruntime that cannot write or load this format: try the next
+                refusal = f"could not be written ({type(error).__name__}: {error})"
+            else:
+                judged = _judge(int8, held_out, fp32_logits, ngrams, ngram_logits, training["target_fpr"], trained_domains)
+                refusal = judged.refusal
+            if refusal is None:
                 break
-            refusals.append(f"{quantization.name}: {judged.refusal}")
-            print(f"{quantization.name} refused: {judged.refusal}", flush=True)
+            refusals.append(f"{quantization.name}: {refusal}")
+            print(f"{quantization.name} refused: {refusal}", flush=True)
         else:
             raise BaitwatchError(f"no int8 format is close enough to fp32 ({'; '.join(refusals)}); nothing was written")
         fusion, threshold = judged.fusion, judged.threshold
@@ -292,8 +297,8 @@ def _optimize(source: Path, target: Path, config) -> None:
     from onnxruntime.transformers.optimizer import optimize_model
 
     fusions = FusionOptions("bert")
-    fusions.use_multi_head_attention = True  # Q, K, V stay MatMuls: _quantize makes them int8
-    fusions.enable_embed_layer_norm = False  # keeps the word embeddings a Gather, stored int8
+    fusions.use_multi_head_attention = True  # Q, K, V stay MatMuls, so that they are quantized too
+    fusions.enable_embed_layer_norm = False  # keeps the embeddings Gathers, stored int8 (quantize.py)
     # onnxruntime's SkipLayerNormalization kernel took 45 us per call on a 22-token URL, against
     # 13 us for the Add and LayerNormalization it replaces: a fifth of a static-int8 model's time.
     # The daemon keeps onnxruntime from fusing them again (classifier.UNFUSED).

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from baitwatch.ngrams import NGRAM_FILE, SIZES, NgramModel, count_ngrams
-from model_export.data import Dataset, load_dataset, prepare_splits, shape_balanced_sample
+from model_export.data import Dataset, load_dataset, prepare_splits, require_unseen_sites, shape_balanced_sample
 
 MIN_DOCUMENT_FREQUENCY = 3  # rarer n-grams are one site's random tokens: noise, not signal
 VOCABULARY_SIZE = 1_000_000  # the most frequent n-grams; the rest would let the model memorize sites
@@ -105,7 +105,7 @@ def fit_into(checkpoint: Path, train: Dataset) -> dict:
 
 
 def main() -> None:
-    from model_export.train import TRAINING_FILE, write_replay, write_trained_domains
+    from model_export.train import TEST_FILE, TRAINING_FILE, VALIDATION_FILE, write_replay, write_trained_domains
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkpoint", type=Path, help="a folder written by baitwatch train")
@@ -116,6 +116,8 @@ def main() -> None:
     settings = record["hyperparameters"]
     dataset, _ = load_dataset(args.data)
     splits = prepare_splits(dataset, settings["seed"], settings.get("future_from"), None, None)
+    held_out, _ = load_dataset([args.checkpoint / VALIDATION_FILE, args.checkpoint / TEST_FILE])
+    require_unseen_sites(splits.whole_train, held_out, args.checkpoint)
     record["ngrams"] = fit_into(args.checkpoint, splits.whole_train) | {"command": "python -m model_export.ngrams " + shlex.join(sys.argv[1:])}
     write_trained_domains(args.checkpoint, splits.whole_train)
     if max_rows := settings.get("max_train_rows"):  # the transformer's own mix, for the replay sample

@@ -7,9 +7,11 @@ import random
 import shutil
 
 import numpy as np
+import onnx
+import onnxruntime
 import pytest
 
-from baitwatch.classifier import CARD_FILE, SHIPPED_MODEL_DIR, Classifier, sigmoid
+from baitwatch.classifier import CARD_FILE, MODEL_FILE, SHIPPED_MODEL_DIR, UNFUSED, Classifier, sigmoid
 from baitwatch.errors import BaitwatchError
 from baitwatch.ngrams import NGRAM_FILE, NgramModel
 from tests.conftest import CORPUS
@@ -25,6 +27,19 @@ def test_shipped_model_scores_each_url_the_same_alone_and_in_any_batch():
     alone = np.array([classifier.score([url])[0] for url in urls])
     assert np.abs(together - alone).max() < 1e-6
     assert np.abs(shuffled - together[shuffled_order]).max() < 1e-6
+
+
+def test_onnxruntime_keeps_the_shipped_models_layer_norms_apart(tmp_path):
+    """Fused into SkipLayerNormalization at load, they would run 3x slower and move scores off those export judged."""
+
+    def loaded_ops(disabled: list[str]) -> set[str]:
+        options = onnxruntime.SessionOptions()
+        options.optimized_model_filepath = str(tmp_path / "loaded.onnx")
+        onnxruntime.InferenceSession(str(SHIPPED_MODEL_DIR / MODEL_FILE), options, providers=["CPUExecutionProvider"], disabled_optimizers=disabled)
+        return {node.op_type for node in onnx.load(str(tmp_path / "loaded.onnx")).graph.node}
+
+    assert "SkipLayerNormalization" in loaded_ops([])  # so the name in UNFUSED is one this onnxruntime knows
+    assert "SkipLayerNormalization" not in loaded_ops(UNFUSED) and "LayerNormalization" in loaded_ops(UNFUSED)
 
 
 def shipped_copy(tmp_path):

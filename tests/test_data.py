@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 from baitwatch.errors import BaitwatchError
-from model_export.data import load_dataset, shape_balanced_sample, split_by_domain, split_by_time_and_domain, stratified_sample
+from model_export.data import (
+    load_dataset,
+    require_unseen_sites,
+    shape_balanced_sample,
+    split_by_domain,
+    split_by_time_and_domain,
+    stratified_sample,
+)
 
 
 def write(tmp_path, text, name="data.csv"):
@@ -105,6 +112,14 @@ def test_split_depends_on_the_seed_only(tmp_path):
     data = corpus(tmp_path)
     assert split_by_domain(data, seed=1).test.urls == split_by_domain(data, seed=1).test.urls
     assert split_by_domain(data, seed=1).test.urls != split_by_domain(data, seed=2).test.urls
+
+
+def test_a_training_split_drawn_again_must_not_hold_the_checkpoints_held_out_sites(tmp_path):
+    data = corpus(tmp_path)
+    kept = split_by_domain(data, seed=1)  # what a checkpoint was trained and judged on
+    require_unseen_sites(split_by_domain(data, seed=1).train, kept.test, tmp_path)  # drawn again alike: fine
+    with pytest.raises(BaitwatchError, match="not the one .* was trained on"):
+        require_unseen_sites(split_by_domain(data, seed=2).train, kept.test, tmp_path)  # the split moved
 
 
 def test_stratified_sample_keeps_label_shares(tmp_path):

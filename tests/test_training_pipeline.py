@@ -6,13 +6,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import onnx
+import onnx.numpy_helper
 import onnxruntime
 import pytest
 
 from baitwatch.classifier import Classifier, file_sha256
 from model_export.data import load_dataset
-from model_export.export import _export_onnx, _optimize, _save_tokenizer, _sequence_classifier_config
-from model_export.quantize import FORMATS
+from model_export.export import _export_onnx, _optimize, _save_tokenizer, _sequence_classifier_config, export
+from model_export.quantize import FORMATS, StaticInt8, WeightInt8
 from tests.conftest import run_baitwatch
 
 pytestmark = pytest.mark.training
@@ -58,7 +60,7 @@ def test_export_writes_an_int8_onnx_model_with_a_truthful_card(exported_model, t
     kept = json.loads((exported_model / "trainable" / "config.json").read_text())
     assert kept["dtype"] == "float16" and kept["num_hidden_layers"] == 3
     session = onnxruntime.InferenceSession(str(exported_model / "model.onnx"), providers=["CPUExecutionProvider"])
-    ops = {node.op_type for node in __import__("onnx").load(str(exported_model / "model.onnx")).graph.node}
+    ops = {node.op_type for node in onnx.load(str(exported_model / "model.onnx")).graph.node}
     # The format export shipped: the first of model_export/quantize.py's that the gate let through.
     assert card["quantization"]["name"] in {quantization.name for quantization in FORMATS}
     assert ("MatMulNBits" in ops) == (card["quantization"]["name"] == "weight-int8")
@@ -112,9 +114,23 @@ def test_each_int8_format_scores_a_url_alike_in_any_batch_and_near_fp32(quantiza
     together = int8.transformer_logits(urls)
     alone = np.array([int8.transformer_logits([url])[0] for url in urls[:60]])
     assert np.abs(together[:60] - alone).max() < 1e-6  # a per-call activation scale moves a logit by 0.01 and more
+    graph = onnx.load(str(tmp_path / "model.onnx")).graph
+    stored = {item.name: onnx.numpy_helper.to_array(item) for item in graph.initializer}
+    int8_weights = [stored[node.input[0]] for node in graph.node if node.op_type == "DequantizeLinear" and node.input[0] in stored]
+    # Weights within 7 bits: no 16-bit pair sum of a u8 x s8 kernel without VNNI can overflow.
+    assert all(np.abs(weights.astype(int)).max() <= 64 for weights in int8_weights if weights.dtype == np.int8)
     # Here static int8 moved logits by 0.06 on average and weight-only int8 by 0.02; an
     # activation scale calibrated wrong moves them by whole units.
     assert np.abs(together - fp32.transformer_logits(urls)).mean() < 0.1
+
+
+def test_export_ships_weight_only_int8_when_static_int8_cannot_be_written(trained_checkpoint, tmp_path):
+    unwritable = StaticInt8(calibration_method="NoSuchMethod")
+    card = export(trained_checkpoint, tmp_path / "model", formats=(unwritable, WeightInt8()))
+    assert card["quantization"]["name"] == "weight-int8"
+    assert len(card["quantization"]["refused"]) == 1 and card["quantization"]["refused"][0].startswith("static-int8: could not be written")
+    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == ["model.json", "model.onnx", "ngrams.npz", "tokenizer.json", "trainable"]
+    Classifier.from_model_dir(tmp_path / "model")  # the daemon loads it
 
 
 def test_check_json_reads_stdin_and_keeps_input_order(exported_model):
