@@ -11,6 +11,7 @@ from pathlib import Path
 import matplotlib
 
 from baitwatch.classifier import SHIPPED_MODEL_DIR, ModelCard
+from model_export.quantize import recorded
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -85,8 +86,7 @@ def _chart(model: dict, daemon: dict, path: Path) -> None:
 
 
 def _shipped_format() -> str:
-    card = ModelCard.read(SHIPPED_MODEL_DIR).raw
-    return (card.get("quantization") or {}).get("name", "weight-int8")
+    return recorded(ModelCard.read(SHIPPED_MODEL_DIR).raw)["name"]
 
 
 def _met(measured: float, goal: float) -> str:

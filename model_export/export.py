@@ -101,7 +101,7 @@ def export(checkpoint: Path, out: Path, formats: Sequence[StaticInt8 | WeightInt
             refusals.append(f"{quantization.name}: {refusal}")
             print(f"{quantization.name} refused: {refusal}", flush=True)
         else:
-            raise BaitwatchError(f"no int8 format is close enough to fp32 ({'; '.join(refusals)}); nothing was written")
+            raise BaitwatchError(f"no int8 format could be written within the parity gate ({'; '.join(refusals)}); nothing was written")
         fusion, threshold = judged.fusion, judged.threshold
         shipped_report = report(test, judged.shipped["test"], threshold, trained_domains)
         future_reports = {

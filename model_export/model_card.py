@@ -25,6 +25,7 @@ from baitwatch.urls import canonicalize
 from model_export.data import Dataset, load_dataset
 from model_export.evaluate import METRIC_COLUMNS, metrics, report, save_plots
 from model_export.export import read_trained_domains
+from model_export.quantize import recorded
 from model_export.train import FUTURE_FILE, TEST_FILE, VALIDATION_FILE
 
 WEAKNESSES = """\
@@ -141,26 +142,26 @@ def _lookalike_table(named: dict[str, Dataset]) -> str:
     return "\n".join(lines)
 
 
-def _seen_sites_warning(checkpoint: Path, trained_domains: frozenset[str] | None) -> str:
+def _seen_sites_warning(held_out: list[Dataset], trained_domains: frozenset[str] | None) -> str:
     """A warning when held-out rows sit on sites of the training split the checkpoint records:
     the figures below then include sites a model has seen."""
     if not trained_domains:
         return ""
-    held_out, _ = load_dataset([checkpoint / VALIDATION_FILE, checkpoint / TEST_FILE])
-    seen = sum(domain in trained_domains for domain in held_out.domains)
+    domains = [domain for data in held_out for domain in data.domains]
+    seen = sum(domain in trained_domains for domain in domains)
     if not seen:
         return ""
     return (
-        f"\n**These figures are optimistic.** {seen} of the {len(held_out)} validation and test rows "
-        f"({seen / len(held_out):.0%}) are on sites of the training split this checkpoint records "
+        f"\n**These figures are optimistic.** {seen} of the {len(domains)} validation and test rows "
+        f"({seen / len(domains):.0%}) are on sites of the training split this checkpoint records "
         "(`trained_domains.txt.gz`): the split drawn again for a part of the model was not the one "
         "the rest was trained on, so that part has seen those sites.\n"
     )
 
 
 def _quantization_phrase(card: dict) -> str:
-    settings = card.get("quantization") or {"name": "weight-int8", "refused": []}  # before the card said
-    refused = f"; refused by the parity gate: {'; '.join(settings['refused'])}" if settings["refused"] else ""
+    settings = recorded(card)
+    refused = f"; refused: {'; '.join(settings['refused'])}" if settings["refused"] else ""
     details = ", ".join(f"{key} {value}" for key, value in settings.items() if key not in ("name", "refused"))
     return f"{settings['name']}{f': {details}' if details else ''}{refused}"
 
@@ -265,7 +266,7 @@ ONNX and quantized to int8 ({_quantization_phrase(card)}; see `model_export/quan
 It reads the canonical URL (`baitwatch/urls.py`) and nothing else: no page content, no
 network. Its weights in half precision are kept beside it (`trainable/`), so a retrain
 warm-starts from them: `baitwatch train --base-model daemon/baitwatch/model/trainable ...`.
-{_fusion_paragraph(card)}{_seen_sites_warning(checkpoint, trained_domains)}
+{_fusion_paragraph(card)}{_seen_sites_warning([load_dataset(checkpoint / VALIDATION_FILE)[0], test], trained_domains)}
 ## How it was made
 
 | | |

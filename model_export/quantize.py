@@ -113,6 +113,11 @@ def settings(quantization: StaticInt8 | WeightInt8) -> dict:
     return dataclasses.asdict(quantization)
 
 
+def recorded(card: dict) -> dict:
+    """A model card's quantization record; cards written before there was one are weight-only int8."""
+    return card.get("quantization") or {"name": WeightInt8.name, "refused": []}
+
+
 def _embeddings_int8(source: Path, target: Path, weight_type: str) -> None:
     """Store the embedding tables int8 with a scale per channel, dequantized row by row as they are looked up."""
     import onnx
