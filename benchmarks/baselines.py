@@ -74,7 +74,7 @@ def main() -> None:
     future = load_dataset(args.checkpoint / FUTURE_FILE)[0] if (args.checkpoint / FUTURE_FILE).is_file() else None
     trained_domains = frozenset(train.domains)
     results = {}
-    suffix = f" (whole training split, {len(train)} rows)" if args.whole_training_split else ""
+    suffix = f" (whole training split, {len(train)} rows)" if args.whole_training_split else f" (the same {len(train)} rows)"
     for name, make_scorer in BASELINES.items():
         started = time.perf_counter()
         score = make_scorer(train)

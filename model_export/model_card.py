@@ -34,9 +34,10 @@ WEAKNESSES = """\
   known-good list covers the popular sites; a less known bank's real login page is the most
   likely false positive. Use *Trust this site*.
 - **Bare homepages of unknown sites.** Modern phishing often sits at the root of a fresh
-  domain (70% of 2022-25 phishing rows are bare hosts). The training mix gives homepages the
-  same share under both labels so that "bare" alone says nothing, but an unfamiliar bare
-  domain with a cheap TLD still scores high.
+  domain (70% of 2022-25 phishing rows are bare hosts). The training mix asks for the same
+  homepage share under both labels so that "bare" alone says little, but the data has far
+  fewer legitimate homepages than phishing ones, and an unfamiliar bare domain with a cheap
+  TLD still scores high.
 - **Country and TLD bias.** JPCERT's data makes `.cn` and cheap new gTLDs (`.top`, `.xyz`,
   `.shop`) look suspicious; Chinese, Indian and African legitimate sites are thin in the data.
 - **Platforms with no legitimate side.** There are almost no legitimate pages on
@@ -119,7 +120,7 @@ def _stronger_baselines(own: dict, baselines: dict[str, dict]) -> str:
         elif better:
             lines.append(f"- {name} is better on " + ", ".join(better) + ".")
     if not lines:
-        return "This model beats every baseline above on the future test, on every measure of the table's first columns."
+        return f"On the future test this model beats every baseline above on {', '.join(MEASURES.values())}."
     return "\n".join(lines)
 
 
@@ -172,11 +173,11 @@ def _fusion_paragraph(card: dict) -> str:
     return f"""
 **The shipped score joins two models.** Beside the transformer, a linear model over the URL's
 character n-grams (`baitwatch/ngrams.py`, {card['ngrams']['features']}, the {card['ngrams']['vocabulary']:,} most frequent) trains on every
-row of the training split ({card['ngrams']['rows']:,} URLs, {card['ngrams']['seconds']:.0f} s), where the transformer on
-this CPU sees a sample. The score is a logistic regression over both models' logits fitted on
+row of the training split ({card['ngrams']['rows']:,} URLs, {card['ngrams']['seconds']:.0f} s), where the transformer
+sees the training mix ({card['data']['split_sizes']['train']:,} URLs). The score is a logistic regression over both models' logits fitted on
 the validation split: {card['fusion']['transformer_weight']:.3f} x transformer + {card['fusion']['ngram_weight']:.3f} x n-grams
-{card['fusion']['bias']:+.3f} (log-odds). Why: on the future test the n-gram line trained on the whole split beat the
-transformer, and the two err on different URLs, so together they beat either.
+{card['fusion']['bias']:+.3f} (log-odds). Why: the two err on different URLs; the tables below show the
+transformer alone beside the shipped score.
 """
 
 
@@ -231,7 +232,7 @@ def write_card(
 What the job is: phishing first reported after everything the model trained on
 ({card['hyperparameters'].get('future_from')} on), against legitimate links of sites held out of training (dated in
 that window, or timeless links of the v2 lists: corpus v1's legitimate rows stay out, since
-the model this one warm-started from trained on most of their sites). Each model at its own
+earlier models, which a retrain may warm-start from, trained on most of their sites). Each model at its own
 threshold, chosen on the older validation split: the shipped score's by its card's rule
 (above), the transformer alone and the baselines at {card['target_fpr']:.2%}
 false positives over all of validation's legitimate rows, the previous model at the threshold it shipped with. "Unseen sites": phishing on registrable domains absent from this
@@ -279,7 +280,7 @@ warm-starts from them: `baitwatch train --base-model daemon/baitwatch/model/trai
 | training mix | {mix} |
 | hyperparameters | {card['hyperparameters']} |
 | hardware | {card['training_hardware']} |
-| versions | {', '.join(f"{name} {version}" for name, version in card['versions'].items() if version)} |
+| versions (export) | {', '.join(f"{name} {version}" for name, version in card['versions'].items() if version)} |
 | training time | {card['training_seconds'] / 60:.1f} min in all ({card['training_urls_per_second']} URLs/s while training) |
 | model file | {card['onnx_bytes'] / 1e6:.1f} MB, SHA-256 `{card['onnx_sha256'][:16]}...` |
 | threshold | {threshold:.4f}: {card['threshold_rule']} |
@@ -287,9 +288,11 @@ warm-starts from them: `baitwatch train --base-model daemon/baitwatch/model/trai
 {_fusion_rows(card)}
 **Why this training mix.** Most 2022-25 phishing rows are bare hosts (SMS phishing) and most
 legitimate rows are deep links, so a model trained on the rows as they come learns "a bare
-address is phishing" and flags every typed-in homepage. The mix takes half of each label and
-gives homepages the same share under both (`shape_balanced_sample` in `model_export/data.py`),
-so the shape says nothing about the label and the model has to read the name.
+address is phishing" and flags every typed-in homepage. The mix asks for half its rows from each
+label and the same homepage share under both (`shape_balanced_sample` in `model_export/data.py`),
+so that the shape says little about the label and the model has to read the name. Where the
+data has too few (legitimate homepages, most often), it takes all there are and the shares
+differ: the row above gives the mix this model saw.
 {future_section}
 ## Test split (held-out sites of the older rows)
 
@@ -297,8 +300,8 @@ so the shape says nothing about the label and the model has to read the name.
 
 The shipped verdicts with the int8 transformer and with the fp32 one agree on
 {card['metrics']['int8_fp32_verdict_agreement']:.2%} of the validation and test URLs.
-The previous model trained on most of corpus v1's sites, so on this split it is flattered;
-compare models on the future test above.
+Earlier models drew their splits otherwise and may have trained on some of this split's sites,
+so compare models on the future test above.
 
 {compared("test", test, report(test, scores, threshold, trained_domains))}
 
