@@ -112,6 +112,22 @@ def test_tray_menu_toggles_protection_and_follows_the_daemon(tmp_path, x_display
             daemon.stop()
 
 
+def test_quit_ends_the_tray_while_an_icon_update_hangs(x_display, monkeypatch):
+    """pystray's X calls can wait on the X server for good; Quit (and SIGTERM) must not wait too."""
+    from baitwatch.tray import Tray
+
+    monkeypatch.setenv("DISPLAY", x_display)
+    tray = Tray(DaemonClient(Config(port=free_port())))  # no daemon there: the icon shows unreachable
+    runner = threading.Thread(target=tray.run_until_quit)
+    runner.start()
+    with tray._x_lock:  # what an icon update stuck inside an X call holds
+        quitter = threading.Thread(target=tray.quit)
+        quitter.start()
+        quitter.join(timeout=5)
+        runner.join(timeout=5)
+        assert not quitter.is_alive() and not runner.is_alive()
+
+
 def test_serve_shows_the_tray_and_stops_on_sigterm(tmp_path, x_display):
     port = free_port()
     env = {

@@ -60,8 +60,11 @@ class Tray:
         self._client = client
         self.on_quit = on_quit
         self._stopped = threading.Event()
-        # Xlib is not thread-safe: icon updates (poll thread, menu clicks) and stop take turns.
+        # Only the painter thread and stop touch X, taking turns: pystray's X11 calls can hang for
+        # good (python-xlib now and then never hands over a reply), so nothing else may wait on them.
         self._x_lock = threading.Lock()
+        self._repaint = threading.Event()
+        self._shown_look: tuple[str, str] | None = None
         self.enabled = False
         self.state = "unreachable"
         self.model = ""  # which model decides, and from when
@@ -92,17 +95,28 @@ class Tray:
             self.state = "unreachable"
         if self.pairing_code and time.monotonic() > self._code_expires:
             self.pairing_code = None
-        color, title = LOOKS[self.state]
-        with self._x_lock:
-            if self._stopped.is_set():
-                return
-            self.icon.icon = draw_icon(color)
-            self.icon.title = title
-            self.icon.update_menu()
+        self._repaint.set()
 
     def _poll(self) -> None:
+        self.refresh()
         while not self._stopped.wait(POLL_SECONDS):
             self.refresh()
+
+    def _paint(self) -> None:
+        """Show the icon at the first repaint ``refresh`` asks for, then keep it current, until stop."""
+        while self._repaint.wait():
+            self._repaint.clear()
+            look = LOOKS[self.state]
+            with self._x_lock:
+                if self._stopped.is_set():
+                    return
+                if self._shown_look is None:
+                    self.icon.visible = True
+                if look != self._shown_look:  # each change is a round trip to the X server: only on a change
+                    self.icon.icon = draw_icon(look[0])
+                    self.icon.title = look[1]
+                    self._shown_look = look
+                self.icon.update_menu()
 
     # --- menu actions -------------------------------------------------------------------
     def toggle(self, icon=None, item=None) -> None:
@@ -135,9 +149,10 @@ class Tray:
         """Show the icon and poll the daemon until Quit; blocks the calling thread."""
 
         def setup(icon) -> None:
-            icon.visible = True
-            self.refresh()
-            self._poll()
+            # pystray's setup thread is not a daemon one: daemon threads of our own let the
+            # process exit even while an X call hangs.
+            threading.Thread(target=self._paint, name="baitwatch-tray-paint", daemon=True).start()
+            threading.Thread(target=self._poll, name="baitwatch-tray-poll", daemon=True).start()
 
         self.icon.run(setup=setup)
 
@@ -154,6 +169,12 @@ class Tray:
         loop.join(timeout=2)
 
     def stop(self) -> None:
+        """End ``run_until_quit`` at once; the icon comes down on a helper thread, so that Quit
+        and SIGTERM never wait on a hung X call."""
         self._stopped.set()
+        self._repaint.set()  # lets the painter see the stop
+        threading.Thread(target=self._take_down_icon, name="baitwatch-tray-stop", daemon=True).start()
+
+    def _take_down_icon(self) -> None:
         with self._x_lock:
             self.icon.stop()
