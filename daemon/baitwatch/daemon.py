@@ -14,6 +14,7 @@ from aiohttp import web
 
 from baitwatch.config import Config
 from baitwatch.errors import BaitwatchError
+from baitwatch.memory import use_one_malloc_arena
 from baitwatch.server import create_app
 
 log = logging.getLogger("baitwatch")
@@ -87,6 +88,7 @@ def serve(config: Config, with_tray: bool = True) -> None:
             f"refusing to listen on {config.host}: other machines could query the daemon; "
             "use a loopback address, or pass --unsafe-allow-remote if you really mean it"
         )
+    use_one_malloc_arena()
     tray = _tray_for(config) if with_tray else None
     server = Server(config)
     if tray is None:
