@@ -10,11 +10,13 @@ import asyncio
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 from aiohttp import web
 
 from baitwatch import __version__
+from baitwatch.background import low_priority_worker
 from baitwatch.cache import ScoreCache
 from baitwatch.config import Config
 from baitwatch.errors import BaitwatchError
@@ -60,6 +62,7 @@ FAMILIAR = web.AppKey("familiar", FamiliarSites)
 VERDICTS = web.AppKey("verdicts", VerdictService)
 STARTED = web.AppKey("started", float)
 VISITS = web.AppKey("visits", set)  # visit-day tasks, held so they are not collected mid-run
+VISIT_RECORDER = web.AppKey("visit_recorder", ThreadPoolExecutor)
 
 
 def create_app(config: Config, clock=time.time) -> web.Application:
@@ -86,6 +89,7 @@ def create_app(config: Config, clock=time.time) -> web.Application:
     app[STARTED] = time.time()
     app[VISITS] = set()
     app.cleanup_ctx.append(_model_context)
+    app.cleanup_ctx.append(_visit_recorder_context)
     app.add_routes(
         [
             web.post("/v1/check", check),
@@ -116,6 +120,12 @@ async def _model_context(app: web.Application):
     log.info("model %s loaded; listening for checks", service.model.card.id)
     yield
     await service.close()
+
+
+async def _visit_recorder_context(app: web.Application):
+    app[VISIT_RECORDER] = low_priority_worker("baitwatch-visits")
+    yield
+    await asyncio.to_thread(app[VISIT_RECORDER].shutdown)  # the visits already counted are written first
 
 
 # --- request parsing ---------------------------------------------------------------------
@@ -171,7 +181,7 @@ async def check(request: web.Request) -> web.Response:
 
 
 def _remember_visit(app: web.Application, site: str) -> None:
-    """Count the visit day off the answer's path (a slow hash, maybe a disk write)."""
+    """Count the visit day off the answer's path and behind the checks (a slow hash, maybe a disk write)."""
 
     def record() -> None:
         try:
@@ -180,7 +190,7 @@ def _remember_visit(app: web.Application, site: str) -> None:
             log.warning("could not remember a visit day: %s", error)
 
     visits = app[VISITS]
-    task = asyncio.ensure_future(asyncio.to_thread(record))
+    task = asyncio.get_running_loop().run_in_executor(app[VISIT_RECORDER], record)
     visits.add(task)
     task.add_done_callback(visits.discard)
 
