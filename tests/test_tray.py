@@ -1,5 +1,6 @@
 """The tray icon for real, on a virtual X display with a system tray, against a real daemon."""
 
+import contextlib
 import gc
 import json
 import os
@@ -21,25 +22,40 @@ from tests.conftest import RunningDaemon, free_port, run_baitwatch
 pytestmark = pytest.mark.slow
 
 
+@contextlib.contextmanager
+def x_server(number: int):
+    """A virtual X display, :number."""
+    display = f":{number}"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 10
+        while not os.path.exists(f"/tmp/.X11-unix/X{number}"):
+            assert time.time() < deadline, "Xvfb did not start"
+            time.sleep(0.05)
+        yield display
+    finally:
+        gc.collect()  # pystray closes its X connection only when collected: do it while X still runs
+        xvfb.terminate()
+        xvfb.wait()
+
+
+@contextlib.contextmanager
+def tray_bar(display: str):
+    """trayer, a freedesktop system tray, as on a desktop."""
+    bar = subprocess.Popen(["trayer"], env={**os.environ, "DISPLAY": display}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_system_tray(display)
+        yield
+    finally:
+        bar.terminate()
+        bar.wait()
+
+
 @pytest.fixture(scope="module")
 def x_display():
-    """Xvfb plus trayer (a freedesktop system tray), as on a desktop."""
-    number = 90 + os.getpid() % 400
-    display = f":{number}"
     assert shutil.which("Xvfb") and shutil.which("trayer"), "install Debian's xvfb and trayer to test the tray"
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
-    deadline = time.time() + 10
-    while not os.path.exists(f"/tmp/.X11-unix/X{number}"):
-        assert time.time() < deadline, "Xvfb did not start"
-        time.sleep(0.05)
-    tray_bar = subprocess.Popen(["trayer"], env={**os.environ, "DISPLAY": display}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for_system_tray(display)
-    yield display
-    gc.collect()  # pystray closes its X connection only when collected: do it while X still runs
-    tray_bar.terminate()
-    xvfb.terminate()
-    tray_bar.wait()
-    xvfb.wait()
+    with x_server(90 + os.getpid() % 400) as display, tray_bar(display):
+        yield display
 
 
 def wait_for_system_tray(display: str) -> None:
@@ -126,6 +142,49 @@ def test_quit_ends_the_tray_while_an_icon_update_hangs(x_display, monkeypatch):
         quitter.join(timeout=5)
         runner.join(timeout=5)
         assert not quitter.is_alive() and not runner.is_alive()
+
+
+def docked(display: str, title: str) -> bool:
+    """Whether the window named ``title`` sits inside another window (the tray bar's), not on the root."""
+    from Xlib.display import Display
+    from Xlib.error import XError
+
+    connection = Display(display)
+    try:
+        root = connection.screen().root
+        windows = list(root.query_tree().children)
+        while windows:
+            window = windows.pop()
+            try:
+                if window.get_wm_name() == title:
+                    return window.query_tree().parent != root
+                windows.extend(window.query_tree().children)
+            except XError:  # gone meanwhile
+                continue
+        return False
+    finally:
+        connection.close()
+
+
+def test_the_icon_docks_into_a_tray_bar_that_starts_after_it(monkeypatch):
+    """At login the daemon may start before the panel: the icon must still get into it."""
+    from baitwatch import tray as tray_module
+
+    monkeypatch.setattr(tray_module, "REDOCK_SECONDS", 0.5)
+    with x_server(500 + os.getpid() % 400) as display:
+        monkeypatch.setenv("DISPLAY", display)
+        tray = tray_module.Tray(DaemonClient(Config(port=free_port())))  # no daemon there: unreachable
+        runner = threading.Thread(target=tray.run_until_quit)
+        runner.start()
+        try:
+            title = tray_module.LOOKS["unreachable"][1]
+            wait_until(lambda: tray._shown_look is not None)
+            assert not docked(display, title)
+            with tray_bar(display):
+                wait_until(lambda: docked(display, title), seconds=15)
+        finally:
+            tray.quit()
+            runner.join(timeout=10)
 
 
 def test_serve_shows_the_tray_and_stops_on_sigterm(tmp_path, x_display):

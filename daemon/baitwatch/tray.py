@@ -6,6 +6,7 @@ daemon's real setting: it polls ``/v1/status`` every two seconds.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -17,7 +18,12 @@ from baitwatch.client import DaemonClient
 from baitwatch.errors import BaitwatchError
 from baitwatch.paths import data_dir
 
+log = logging.getLogger(__name__)
+
 POLL_SECONDS = 2.0
+# pystray's X11 backend joins a tray bar only when it draws the icon, and at login the bar may
+# start after the daemon: the icon is drawn again this often even when it has not changed.
+REDOCK_SECONDS = 30.0
 LOOKS = {
     "protecting": ("#1e6b35", "baitwatch: protecting you"),
     "off": ("#8a8a8a", "baitwatch: protection is OFF"),
@@ -104,19 +110,24 @@ class Tray:
 
     def _paint(self) -> None:
         """Show the icon at the first repaint ``refresh`` asks for, then keep it current, until stop."""
+        drawn_at = 0.0
         while self._repaint.wait():
             self._repaint.clear()
             look = LOOKS[self.state]
             with self._x_lock:
                 if self._stopped.is_set():
                     return
-                if self._shown_look is None:
-                    self.icon.visible = True
-                if look != self._shown_look:  # each change is a round trip to the X server: only on a change
-                    self.icon.icon = draw_icon(look[0])
-                    self.icon.title = look[1]
-                    self._shown_look = look
-                self.icon.update_menu()
+                try:
+                    if self._shown_look is None:
+                        self.icon.visible = True
+                    # Each drawing is a round trip to the X server: on a change, or to dock again.
+                    if look != self._shown_look or time.monotonic() - drawn_at > REDOCK_SECONDS:
+                        self.icon.icon = draw_icon(look[0])
+                        self.icon.title = look[1]
+                        self._shown_look, drawn_at = look, time.monotonic()
+                    self.icon.update_menu()
+                except Exception:  # a tray that cannot draw must not stop the next try
+                    log.warning("could not draw the tray icon", exc_info=True)
 
     # --- menu actions -------------------------------------------------------------------
     def toggle(self, icon=None, item=None) -> None:
@@ -169,11 +180,14 @@ class Tray:
         loop.join(timeout=2)
 
     def stop(self) -> None:
-        """End ``run_until_quit`` at once; the icon comes down on a helper thread, so that Quit
-        and SIGTERM never wait on a hung X call."""
+        """End ``run_until_quit``. Outside macOS the icon comes down on a helper thread, so that
+        Quit and SIGTERM never wait on a hung X call; AppKit wants its own calls on its thread."""
         self._stopped.set()
         self._repaint.set()  # lets the painter see the stop
-        threading.Thread(target=self._take_down_icon, name="baitwatch-tray-stop", daemon=True).start()
+        if sys.platform == "darwin":
+            self._take_down_icon()
+        else:
+            threading.Thread(target=self._take_down_icon, name="baitwatch-tray-stop", daemon=True).start()
 
     def _take_down_icon(self) -> None:
         with self._x_lock:
