@@ -17,6 +17,8 @@ def own_priority() -> int:
 
 def test_the_worker_runs_nicer_than_the_daemon_and_leaves_the_daemon_as_it_was():
     before = own_priority()
+    if before > 19 - NICER_BY:
+        pytest.skip(f"the tests already run at nice {before}: no room to lower it by {NICER_BY}")
     with low_priority_worker("test-visits") as worker:
         inside, name = worker.submit(lambda: (own_priority(), threading.current_thread().name)).result(timeout=10)
     assert inside == min(19, before + NICER_BY)

@@ -1,12 +1,13 @@
 """The daemon's single malloc arena, counted by glibc itself (malloc_info) in a fresh process."""
 
 import os
+import platform
 import subprocess
 import sys
 
 import pytest
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's arenas")
+pytestmark = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's arenas")
 
 # Eight threads allocate at once, as aiohttp's executor and onnxruntime's pool do, then glibc
 # reports its heaps (one per arena).
@@ -48,5 +49,6 @@ def test_the_daemon_allocates_from_one_arena_where_threads_would_get_their_own()
     assert heaps("one arena") == 1
 
 
-def test_the_users_own_malloc_arena_max_wins():
-    assert heaps("one arena", MALLOC_ARENA_MAX="3") > 1
+@pytest.mark.parametrize("setting", [{"MALLOC_ARENA_MAX": "3"}, {"GLIBC_TUNABLES": "glibc.malloc.arena_max=3"}])
+def test_the_users_own_arena_limit_wins(setting):
+    assert heaps("one arena", **setting) > 1

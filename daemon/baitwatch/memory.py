@@ -2,8 +2,8 @@
 
 glibc gives threads that allocate at the same time (aiohttp's executor, onnxruntime's pool)
 arenas of their own and keeps their memory: about 80 MB more resident for a process that
-waits in the background all day. With one arena the daemon measured the same latency and
-222 MB instead of 306 (benchmarks/daemon_latency.py).
+waits in the background all day. With one arena the daemon measured the same latency
+(benchmarks/daemon_latency.py).
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ M_ARENA_MAX = -8  # glibc's malloc.h
 
 
 def use_one_malloc_arena() -> None:
-    """Call before any thread starts; the user's own MALLOC_ARENA_MAX wins."""
-    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
+    """Call early: arenas made before stay. The user's own arena limit wins."""
+    user_limit = "MALLOC_ARENA_MAX" in os.environ or "glibc.malloc.arena_max" in os.environ.get("GLIBC_TUNABLES", "")
+    if not sys.platform.startswith("linux") or user_limit:
         return
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)  # glibc's; other C libraries may lack it
     if mallopt is not None:

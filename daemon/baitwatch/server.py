@@ -61,7 +61,7 @@ GUESS_TURNS = web.AppKey("guess_turns", GuessTurns)
 FAMILIAR = web.AppKey("familiar", FamiliarSites)
 VERDICTS = web.AppKey("verdicts", VerdictService)
 STARTED = web.AppKey("started", float)
-VISITS = web.AppKey("visits", set)  # visit-day tasks, held so they are not collected mid-run
+VISITS = web.AppKey("visits", set)  # visit days not yet recorded (tests wait for them)
 VISIT_RECORDER = web.AppKey("visit_recorder", ThreadPoolExecutor)
 
 
