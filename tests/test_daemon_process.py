@@ -125,3 +125,20 @@ def test_a_restarted_daemon_keeps_the_users_data(tmp_path):
             assert json.loads(response.read()) == {"enabled": False, "familiar_sites": True}
     finally:
         second.stop()
+
+
+def test_stopping_a_server_that_has_stopped_is_harmless(user_dirs):
+    """The tray's Quit stops the server, and serve stops it again once the tray is gone."""
+    import threading
+
+    from baitwatch.config import Config
+    from baitwatch.daemon import Server
+
+    server = Server(Config(port=free_port()))
+    thread = threading.Thread(target=server.run, args=(False,))
+    thread.start()
+    assert server.listening.wait(timeout=60) and server.error is None
+    server.stop()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    server.stop()

@@ -50,7 +50,10 @@ class Server:
 
     def stop(self) -> None:
         if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
+            try:
+                self._loop.call_soon_threadsafe(self._stop.set)
+            except RuntimeError:  # its loop is closed: it has stopped already (Quit, then serve's own stop)
+                pass
 
     async def _run(self, handle_signals: bool) -> None:
         config = self.config
