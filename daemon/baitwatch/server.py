@@ -61,8 +61,7 @@ GUESS_TURNS = web.AppKey("guess_turns", GuessTurns)
 FAMILIAR = web.AppKey("familiar", FamiliarSites)
 VERDICTS = web.AppKey("verdicts", VerdictService)
 STARTED = web.AppKey("started", float)
-VISITS = web.AppKey("visits", set)  # visit days not yet recorded (tests wait for them)
-VISIT_RECORDER = web.AppKey("visit_recorder", ThreadPoolExecutor)
+VISIT_RECORDER = web.AppKey("visit_recorder", ThreadPoolExecutor)  # one thread, visits in order
 
 
 def create_app(config: Config, clock=time.time) -> web.Application:
@@ -87,7 +86,6 @@ def create_app(config: Config, clock=time.time) -> web.Application:
         log_urls=config.log_urls,
     )
     app[STARTED] = time.time()
-    app[VISITS] = set()
     app.cleanup_ctx.append(_model_context)
     app.cleanup_ctx.append(_visit_recorder_context)
     app.add_routes(
@@ -189,10 +187,8 @@ def _remember_visit(app: web.Application, site: str) -> None:
         except OSError as error:
             log.warning("could not remember a visit day: %s", error)
 
-    visits = app[VISITS]
-    task = asyncio.get_running_loop().run_in_executor(app[VISIT_RECORDER], record)
-    visits.add(task)
-    task.add_done_callback(visits.discard)
+    # Its future holds any error that is not an OSError, and asyncio logs one that nobody reads.
+    asyncio.get_running_loop().run_in_executor(app[VISIT_RECORDER], record)
 
 
 async def check_batch(request: web.Request) -> web.Response:
