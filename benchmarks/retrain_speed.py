@@ -44,7 +44,7 @@ def shipped_mistakes(seed: int = 0) -> list[tuple[str, str]]:
     chosen = np.random.default_rng(seed).permutation(candidates)[:SCORED_ROWS]
     classifier, card = Classifier.from_model_dir()
     sample = data.subset(chosen)
-    wrong = (classifier.score(sample.urls) >= card.threshold) != (sample.labels == 1)
+    wrong = (classifier.score(sample.urls) >= card.thresholds(sample.urls)) != (sample.labels == 1)
     return [(url, "phishing" if label else "safe") for url, label, bad in zip(sample.urls, sample.labels, wrong) if bad]
 
 

@@ -10,12 +10,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 
 from baitwatch.errors import BaitwatchError
-from baitwatch.urls import InvalidUrl, canonicalize
+from baitwatch.urls import InvalidUrl, canonicalize, is_homepage
 
 URL_COLUMNS = ("url", "text")
 LABEL_COLUMNS = ("label", "labels")
@@ -48,8 +47,8 @@ class Dataset:
         )
 
     def homepages(self) -> np.ndarray:
-        """Which rows are a bare site address (path "/" and no query): the shape of SMS phishing and typed-in sites."""
-        return np.array([_is_homepage(url) for url in self.urls], dtype=bool)
+        """Which rows are a bare site address (``baitwatch.urls.is_homepage``)."""
+        return np.array([is_homepage(url) for url in self.urls], dtype=bool)
 
     def write_csv(self, path: Path) -> None:
         with gzip.open(path, "wt", encoding="utf-8", newline="") as out:
@@ -153,11 +152,6 @@ def load_dataset(paths: Path | Sequence[Path], require_both_labels: bool = True)
     if require_both_labels and len(set(dataset.labels.tolist())) < 2:
         raise BaitwatchError("every usable row has the same label; training needs both safe and phishing URLs")
     return dataset, report
-
-
-def _is_homepage(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.path in ("", "/") and not parts.query
 
 
 def _open_text(path: Path) -> io.TextIOBase:
@@ -292,8 +286,8 @@ def shape_balanced_sample(data: Dataset, rows: int, seed: int, homepage_share: f
     per_label = {0: min(int((data.labels == 0).sum()), rows // 2)}
     per_label[1] = rows - per_label[0]
     for label, wanted in per_label.items():
-        for is_homepage, share in ((True, homepage_share), (False, 1 - homepage_share)):
-            members = np.flatnonzero((data.labels == label) & (homepage == is_homepage))
+        for bare, share in ((True, homepage_share), (False, 1 - homepage_share)):
+            members = np.flatnonzero((data.labels == label) & (homepage == bare))
             chosen.append(rng.choice(members, size=min(len(members), round(wanted * share)), replace=False))
     return data.subset(np.sort(np.concatenate(chosen)))
 

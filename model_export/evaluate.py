@@ -37,19 +37,19 @@ def choose_threshold(labels: np.ndarray, scores: np.ndarray, target_fpr: float =
     return float(np.nextafter(np.float32(negatives[allowed]), np.float32(np.inf)))
 
 
-# The shipped threshold holds the target on each of these kinds of legitimate page, not only
-# on their mix: a validation split of mostly deep links would otherwise let homepages, which
-# the n-gram model reads from a few characters, take more than their share of false alarms.
+# The shipped score has a threshold for each of these kinds of legitimate page, each holding the
+# target on its own: one threshold for both would be set by the kind that errs more (homepages,
+# whose names are all the models have to read) and would hold every deep link back.
 THRESHOLD_GROUPS = ("deep links", "homepages")
 
 
-def choose_group_threshold(data: Dataset, scores: np.ndarray, target_fpr: float = DEFAULT_TARGET_FPR) -> float:
-    """The lowest threshold whose false-positive rate on each of ``THRESHOLD_GROUPS`` is at most ``target_fpr``."""
+def choose_shape_thresholds(data: Dataset, scores: np.ndarray, target_fpr: float = DEFAULT_TARGET_FPR) -> tuple[float, float]:
+    """(threshold for deep links, threshold for homepages): for each, the lowest whose false-positive
+    rate on that kind of legitimate page is at most ``target_fpr``; for a kind absent from
+    ``data``, on all its legitimate rows."""
     groups = legitimate_groups(data)
-    present = [groups[name] for name in THRESHOLD_GROUPS if groups[name].any()]
-    if not present:
-        return choose_threshold(data.labels, scores, target_fpr)
-    return max(choose_threshold(data.labels[rows], scores[rows], target_fpr) for rows in present)
+    deep, home = (groups[name] if groups[name].any() else data.labels == 0 for name in THRESHOLD_GROUPS)
+    return choose_threshold(data.labels[deep], scores[deep], target_fpr), choose_threshold(data.labels[home], scores[home], target_fpr)
 
 
 def tpr_at_fpr(labels: np.ndarray, scores: np.ndarray, fpr_limit: float) -> float | None:
@@ -59,8 +59,9 @@ def tpr_at_fpr(labels: np.ndarray, scores: np.ndarray, fpr_limit: float) -> floa
     return float(tpr[fpr <= fpr_limit].max())
 
 
-def metrics(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict:
-    """The metric table row for one set of URLs. Metrics that need both labels are None without them."""
+def metrics(labels: np.ndarray, scores: np.ndarray, threshold: float | np.ndarray) -> dict:
+    """The metric table row for one set of URLs, at one threshold or one per URL. Metrics that
+    need both labels are None without them."""
     predicted = (scores >= threshold).astype(int)
     both = len(set(labels.tolist())) == 2
     precision, recall, f1, _ = precision_recall_fscore_support(
@@ -81,15 +82,17 @@ def metrics(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict:
     }
 
 
-def report(data: Dataset, scores: np.ndarray, threshold: float, trained_domains: frozenset[str] | None = None) -> dict:
-    """Metrics overall and for each source; false positives for each kind of legitimate page;
-    with ``trained_domains``, recall on phishing of sites the model never trained on."""
+def report(data: Dataset, scores: np.ndarray, threshold: float | np.ndarray, trained_domains: frozenset[str] | None = None) -> dict:
+    """Metrics overall and for each source, at one threshold or one per URL; false positives for
+    each kind of legitimate page; with ``trained_domains``, recall on phishing of sites the model
+    never trained on."""
     sources = np.array(data.sources)
+    threshold = np.broadcast_to(np.asarray(threshold, dtype=np.float64), scores.shape)
     flagged = scores >= threshold
     result = {
         "overall": metrics(data.labels, scores, threshold),
         "per_source": {
-            source: metrics(data.labels[sources == source], scores[sources == source], threshold)
+            source: metrics(data.labels[sources == source], scores[sources == source], threshold[sources == source])
             for source in sorted(set(data.sources))
         },
         "false_positives": {
@@ -135,8 +138,17 @@ def format_table(rows: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def save_plots(labels: np.ndarray, scores: np.ndarray, threshold: float, out_dir: Path, title: str) -> list[Path]:
-    """Write roc.png (log-scaled false-positive axis) and scores.png (score histogram per label)."""
+def threshold_lines(card) -> dict[str, float]:
+    """The thresholds of a ``ModelCard`` to draw on its score plot, by name."""
+    homepage = card.levels(homepage=True)[0]
+    if homepage == card.threshold:
+        return {"threshold": card.threshold}
+    return {"threshold": card.threshold, "homepages' threshold": homepage}
+
+
+def save_plots(labels: np.ndarray, scores: np.ndarray, thresholds: dict[str, float], out_dir: Path, title: str) -> list[Path]:
+    """Write roc.png (log-scaled false-positive axis) and scores.png (score histogram per label,
+    with ``thresholds`` drawn by name)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -161,7 +173,8 @@ def save_plots(labels: np.ndarray, scores: np.ndarray, threshold: float, out_dir
     bins = np.linspace(0, 1, 51)
     axis.hist(scores[labels == 0], bins=bins, alpha=0.6, label="safe", log=True)
     axis.hist(scores[labels == 1], bins=bins, alpha=0.6, label="phishing", log=True)
-    axis.axvline(threshold, color="black", linestyle="--", label=f"threshold {threshold:.3f}")
+    for (name, threshold), style in zip(thresholds.items(), ("--", ":")):
+        axis.axvline(threshold, color="black", linestyle=style, label=f"{name} {threshold:.3f}")
     axis.set_xlabel("phishing score")
     axis.set_ylabel("URLs (log scale)")
     axis.set_title(f"{title}: score histogram")
@@ -182,11 +195,12 @@ def evaluate_model(model_dir: Path, data_path: Path, plots_dir: Path) -> dict:
     data, load_report = load_dataset(data_path, require_both_labels=False)
     print(f"data: {load_report.summary()}")
     scores = classifier.score(data.urls)
-    result = report(data, scores, card.threshold)
+    result = report(data, scores, card.thresholds(data.urls))
     rows = {"all": result["overall"]} | {f"  {source}": row for source, row in result["per_source"].items()}
-    print(f"model {card.id}, threshold {card.threshold:.4f}")
+    lines = threshold_lines(card)
+    print(f"model {card.id}, " + ", ".join(f"{name} {value:.4f}" for name, value in lines.items()))
     print(format_table(rows))
     if len(set(data.labels.tolist())) == 2:
-        for path in save_plots(data.labels, scores, card.threshold, plots_dir, card.id):
+        for path in save_plots(data.labels, scores, lines, plots_dir, card.id):
             print(f"saved {path}")
     return result

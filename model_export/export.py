@@ -29,7 +29,7 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -43,7 +43,7 @@ from model_export.data import Dataset, load_dataset, stratified_sample
 from model_export.evaluate import (
     SUSPICIOUS_TARGET_FPR,
     THRESHOLD_GROUPS,
-    choose_group_threshold,
+    choose_shape_thresholds,
     choose_threshold,
     format_table,
     report,
@@ -102,11 +102,11 @@ def export(checkpoint: Path, out: Path, formats: Sequence[StaticInt8 | WeightInt
             print(f"{quantization.name} refused: {refusal}", flush=True)
         else:
             raise BaitwatchError(f"no int8 format could be written within the parity gate ({'; '.join(refusals)}); nothing was written")
-        fusion, threshold = judged.fusion, judged.threshold
-        shipped_report = report(test, judged.shipped["test"], threshold, trained_domains)
+        fusion, levels = judged.fusion, judged.levels
+        shipped_report = report(test, judged.shipped["test"], levels.per_url(test), trained_domains)
         future_reports = {
             "future_int8": report(future, sigmoid(judged.logits["future"]), judged.transformer_threshold, trained_domains),
-            "future_shipped": report(future, judged.shipped["future"], threshold, trained_domains),
+            "future_shipped": report(future, judged.shipped["future"], levels.per_url(future), trained_domains),
         } if future else {}
         if fusion:
             shutil.copyfile(checkpoint / NGRAM_FILE, work / NGRAM_FILE)
@@ -114,18 +114,20 @@ def export(checkpoint: Path, out: Path, formats: Sequence[StaticInt8 | WeightInt
         sha256 = file_sha256(int8_path)
         fusion_card = _fusion_card(fusion, work / NGRAM_FILE) if fusion else None
         card = {
-            "id": _model_id(sha256, fusion_card),
+            "id": _model_id(sha256, fusion_card, levels),
             "labels": ["safe", "phishing"],
-            "threshold": threshold,
+            "threshold": levels.threshold,
+            "homepage_threshold": levels.homepage_threshold,
             "threshold_rule": (
-                f"lowest score at which the shipped score's false-positive rate on the validation split's "
-                f"{' and '.join(THRESHOLD_GROUPS)} is at most {training['target_fpr']} on each"
+                f"for {' and for '.join(THRESHOLD_GROUPS)} each, the lowest score at which the shipped score's "
+                f"false-positive rate on that kind of page of the validation split is at most {training['target_fpr']}"
             ),
             "target_fpr": training["target_fpr"],
-            "suspicious_threshold": judged.suspicious_threshold,
+            "suspicious_threshold": levels.suspicious_threshold,
+            "homepage_suspicious_threshold": levels.homepage_suspicious_threshold,
             "suspicious_threshold_rule": (
-                f"lowest score at which the shipped score's false-positive rate on the validation split's "
-                f"{' and '.join(THRESHOLD_GROUPS)} is at most {SUSPICIOUS_TARGET_FPR} on each"
+                f"one level for {' and '.join(THRESHOLD_GROUPS)}: the lowest score at which the shipped score's false-positive "
+                f"rate on each of them in the validation split is at most {SUSPICIOUS_TARGET_FPR}; no higher than each one's threshold"
             ),
             "fusion": fusion_card,
             "max_length": max_length,
@@ -159,11 +161,29 @@ def export(checkpoint: Path, out: Path, formats: Sequence[StaticInt8 | WeightInt
         (out / NGRAM_FILE).unlink(missing_ok=True)
         for name in (MODEL_FILE, TOKENIZER_FILE, CARD_FILE, TRAINABLE_DIR) + ((NGRAM_FILE,) if fusion else ()):
             shutil.move(str(work / name), str(out / name))
-    print(f"threshold {threshold:.4f}; {quantization.name} model {card['onnx_bytes'] / 1e6:.1f} MB; verdict agreement {judged.agreement:.4f}")
+    print(
+        f"threshold {levels.threshold:.4f}, homepages {levels.homepage_threshold:.4f}; "
+        f"{quantization.name} model {card['onnx_bytes'] / 1e6:.1f} MB; verdict agreement {judged.agreement:.4f}"
+    )
     rows = {"test fp32 (onnx)": judged.fp32_report, "test int8 (onnx)": judged.int8_report, "test shipped": shipped_report} | future_reports
     print(format_table({name: row["overall"] for name, row in rows.items()}))
     print(f"wrote {out}")
     return card
+
+
+@dataclass(frozen=True)
+class Levels:
+    """The shipped score's thresholds, chosen on validation: phishing from ``threshold``,
+    suspicious from ``suspicious_threshold``, each for deep links and for homepages."""
+
+    threshold: float
+    homepage_threshold: float
+    suspicious_threshold: float
+    homepage_suspicious_threshold: float
+
+    def per_url(self, data: Dataset) -> np.ndarray:
+        """The phishing threshold of each of ``data``'s URLs."""
+        return np.where(data.homepages(), self.homepage_threshold, self.threshold)
 
 
 @dataclass(frozen=True)
@@ -177,8 +197,7 @@ class Judged:
     int8_report: dict
     fusion: Fusion | None
     shipped: dict[str, np.ndarray]  # the scores the daemon would give, per split
-    threshold: float
-    suspicious_threshold: float
+    levels: Levels
     agreement: float  # shipped verdicts of int8 and fp32 alike, over validation and test
     refusal: str | None
 
@@ -203,17 +222,20 @@ def _judge(
         return {name: fusion.combine(values, ngram_logits[name]) if fusion else sigmoid(values) for name, values in split_logits.items()}
 
     shipped, shipped_fp32 = shipped_scores(logits), shipped_scores(fp32_logits)
-    threshold = choose_group_threshold(validation, shipped["validation"], target_fpr)
-    suspicious_threshold = min(threshold, choose_group_threshold(validation, shipped["validation"], SUSPICIOUS_TARGET_FPR))
+    phishing = choose_shape_thresholds(validation, shipped["validation"], target_fpr)
+    # The suspicious notice shows only on pages that ask for a password, and real sign-in pages
+    # score above other deep links: at 1.5% of deep links it would show on about 5% of them. So
+    # it stays one level for both kinds of page, the stricter kind's, and below each one's threshold.
+    suspicious = max(choose_shape_thresholds(validation, shipped["validation"], SUSPICIOUS_TARGET_FPR))
+    levels = Levels(*phishing, *(min(suspicious, threshold) for threshold in phishing))
     # The gate judges the verdicts the daemon gives, over every held-out URL, not the test
     # split alone: on a small split one URL near the threshold would move it by a whole percent.
     agreement = float(np.mean(np.concatenate([
-        (shipped_fp32[name] >= threshold) == (shipped[name] >= threshold) for name in ("validation", "test")
+        (shipped_fp32[name] >= levels.per_url(held_out[name])) == (shipped[name] >= levels.per_url(held_out[name]))
+        for name in ("validation", "test")
     ])))
     refusal = _parity_refusal(fp32_report["overall"]["roc_auc"], int8_report["overall"]["roc_auc"], agreement)
-    return Judged(
-        logits, transformer_threshold, fp32_report, int8_report, fusion, shipped, threshold, suspicious_threshold, agreement, refusal
-    )
+    return Judged(logits, transformer_threshold, fp32_report, int8_report, fusion, shipped, levels, agreement, refusal)
 
 
 def _fit_fusion(ngrams: NgramModel, transformer_logits: np.ndarray, ngram_logits: np.ndarray, labels: np.ndarray) -> Fusion:
@@ -231,12 +253,11 @@ def _fit_fusion(ngrams: NgramModel, transformer_logits: np.ndarray, ngram_logits
     return Fusion(ngrams, float(transformer_weight), float(ngram_weight), float(bias))
 
 
-def _model_id(onnx_sha256: str, fusion_card: dict | None) -> str:
-    """Named after everything that makes its scores: the ONNX file, and the n-gram model and weights it is fused with."""
-    if fusion_card is None:
-        return f"baitwatch-url-{onnx_sha256[:12]}"
-    scoring = json.dumps([onnx_sha256, fusion_card], sort_keys=True).encode()
-    return f"baitwatch-url-{hashlib.sha256(scoring).hexdigest()[:12]}"
+def _model_id(onnx_sha256: str, fusion_card: dict | None, levels: Levels) -> str:
+    """Named after everything that makes its verdicts: the ONNX file, the n-gram model and
+    weights it is fused with, and the thresholds."""
+    verdicts = json.dumps([onnx_sha256, fusion_card, asdict(levels)], sort_keys=True).encode()
+    return f"baitwatch-url-{hashlib.sha256(verdicts).hexdigest()[:12]}"
 
 
 def _fusion_card(fusion: Fusion, ngram_path: Path) -> dict:

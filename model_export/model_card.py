@@ -23,7 +23,7 @@ from baitwatch.known_good import shipped_known_good
 from baitwatch.platforms import is_private_suffix_site
 from baitwatch.urls import canonicalize
 from model_export.data import Dataset, load_dataset
-from model_export.evaluate import METRIC_COLUMNS, metrics, report, save_plots
+from model_export.evaluate import METRIC_COLUMNS, metrics, report, save_plots, threshold_lines
 from model_export.export import read_trained_domains
 from model_export.quantize import recorded
 from model_export.train import FUTURE_FILE, TEST_FILE, VALIDATION_FILE
@@ -86,7 +86,7 @@ def _comparison_table(reports: dict[str, dict]) -> str:
     return "\n".join(lines) + f"\n\nRows: {rows['overall']['phishing']} phishing ({rows.get('unseen_sites', {}).get('rows', '-')} on unseen sites); legitimate {sizes}."
 
 
-def _platform_table(data: Dataset, scores: np.ndarray, threshold: float, top: int = 12) -> str:
+def _platform_table(data: Dataset, scores: np.ndarray, threshold: np.ndarray, top: int = 12) -> str:
     """Phishing recall and legitimate false positives on the hosting platforms with the most rows."""
     from publicsuffixlist import PublicSuffixList
 
@@ -181,6 +181,28 @@ transformer alone beside the shipped score.
 """
 
 
+def _levels_paragraph(card: dict) -> str:
+    if card.get("homepage_threshold") is None:
+        return ""
+    return f"""
+**A threshold for each kind of page.** Export chooses two on validation, each the lowest score
+that keeps false alarms on that kind of legitimate page within {card['target_fpr']:.2%}: {card['threshold']:.4f} for deep
+links, {card['homepage_threshold']:.4f} for homepages (bare site addresses). With one threshold for both,
+homepages, whose names are all the models have to read, would set it for every deep link too
+and waste the deep links' false-alarm budget. ROC AUC and recall at a fixed false-positive
+rate rank all URLs by the one score and do not see the two thresholds; recall and false
+positives "at its threshold" do.
+"""
+
+
+def _levels(card: dict, name: str) -> str:
+    """A threshold of the card, and its homepages' own where it has one."""
+    general, homepage = card.get(name), card.get(f"homepage_{name}")
+    if general is None:
+        return "none"
+    return f"{general:.4f}" + ("" if homepage is None else f" (homepages: {homepage:.4f})")
+
+
 def _fusion_rows(card: dict) -> str:
     if not card.get("fusion"):
         return ""
@@ -192,7 +214,7 @@ def _other_models(compare: dict[str, Path], data: Dataset, trained_domains) -> d
     results = {}
     for name, folder in compare.items():
         classifier, other = Classifier.from_model_dir(folder)
-        results[f"{name} (`{other.id}`)"] = report(data, classifier.score(data.urls), other.threshold, trained_domains)
+        results[f"{name} (`{other.id}`)"] = report(data, classifier.score(data.urls), other.thresholds(data.urls), trained_domains)
     return results
 
 
@@ -202,11 +224,10 @@ def write_card(
     compare = compare or {}
     card = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
     classifier, model_card = Classifier.from_model_dir(model_dir)
-    threshold = model_card.threshold
     trained_domains = read_trained_domains(checkpoint)
     test, _ = load_dataset(checkpoint / TEST_FILE)
-    scores = classifier.score(test.urls)
-    plots = save_plots(test.labels, scores, threshold, out, "int8 model, test split")
+    scores, threshold = classifier.score(test.urls), model_card.thresholds(test.urls)
+    plots = save_plots(test.labels, scores, threshold_lines(model_card), out, "int8 model, test split")
     baseline_reports = json.loads(baselines.read_text(encoding="utf-8")) if baselines else {}
 
     fusion = card.get("fusion")
@@ -225,7 +246,8 @@ def write_card(
     if (checkpoint / FUTURE_FILE).is_file():
         future, _ = load_dataset(checkpoint / FUTURE_FILE)
         future_scores = classifier.score(future.urls)
-        future_report = report(future, future_scores, threshold, trained_domains)
+        future_thresholds = model_card.thresholds(future.urls)
+        future_report = report(future, future_scores, future_thresholds, trained_domains)
         future_section = f"""
 ## Future test: next month's phishing
 
@@ -248,7 +270,7 @@ model's training rows.
 
 ### Future test, per hosting platform (Public Suffix List private section)
 
-{_platform_table(future, future_scores, threshold)}
+{_platform_table(future, future_scores, future_thresholds)}
 """
 
     # What a user meets: pages of known-good sites never reach the model.
@@ -267,7 +289,7 @@ ONNX and quantized to int8 ({_quantization_phrase(card)}; see `model_export/quan
 It reads the canonical URL (`baitwatch/urls.py`) and nothing else: no page content, no
 network. Its weights in half precision are kept beside it (`trainable/`), so a retrain
 warm-starts from them: `baitwatch train --base-model daemon/baitwatch/model/trainable ...`.
-{_fusion_paragraph(card)}{_seen_sites_warning([load_dataset(checkpoint / VALIDATION_FILE)[0], test], trained_domains)}
+{_fusion_paragraph(card)}{_levels_paragraph(card)}{_seen_sites_warning([load_dataset(checkpoint / VALIDATION_FILE)[0], test], trained_domains)}
 ## How it was made
 
 | | |
@@ -283,8 +305,8 @@ warm-starts from them: `baitwatch train --base-model daemon/baitwatch/model/trai
 | versions (export) | {', '.join(f"{name} {version}" for name, version in card['versions'].items() if version)} |
 | training time | {card['training_seconds'] / 60:.1f} min in all ({card['training_urls_per_second']} URLs/s while training) |
 | model file | {card['onnx_bytes'] / 1e6:.1f} MB, SHA-256 `{card['onnx_sha256'][:16]}...` |
-| threshold | {threshold:.4f}: {card['threshold_rule']} |
-| suspicious level | {card.get('suspicious_threshold', float('nan')):.4f}: {card.get('suspicious_threshold_rule', 'none')} |
+| threshold | {_levels(card, "threshold")}: {card['threshold_rule']} |
+| suspicious level | {_levels(card, "suspicious_threshold")}: {card.get('suspicious_threshold_rule', 'none')} |
 {_fusion_rows(card)}
 **Why this training mix.** Most 2022-25 phishing rows are bare hosts (SMS phishing) and most
 legitimate rows are deep links, so a model trained on the rows as they come learns "a bare
@@ -317,7 +339,7 @@ them is low by construction; the per-source table above is the model's own figur
 
 {_table({
         "all test URLs": metrics(test.labels, served, threshold),
-        "popular homepages (Tranco)": metrics(test.labels[popular], served[popular], threshold),
+        "popular homepages (Tranco)": metrics(test.labels[popular], served[popular], threshold[popular]),
     })}
 
 ### The lookalike rule, before the model

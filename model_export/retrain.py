@@ -33,7 +33,7 @@ from baitwatch.errors import BaitwatchError
 from baitwatch.models import ModelStore
 from baitwatch.ngrams import NGRAM_FILE, NgramModel
 from baitwatch.store import read_reports
-from baitwatch.urls import InvalidUrl, canonicalize
+from baitwatch.urls import InvalidUrl, canonicalize, is_homepage
 from model_export.data import Dataset, Splits, load_dataset, stratified_sample
 from model_export.evaluate import DEFAULT_TARGET_FPR, metrics
 from model_export.export import TRAINABLE_DIR, export
@@ -177,12 +177,15 @@ def _agreeing(classifier: Classifier, card: ModelCard, feedback: Dataset) -> int
     """How many feedback rows the model gives the user's verdict: phishing at or above its
     threshold; safe below its suspicious level too, since the user said safe, not suspicious."""
     scores = classifier.score(feedback.urls)
-    safe_below = card.threshold if card.suspicious_threshold is None else card.suspicious_threshold
-    return int(np.sum(np.where(feedback.labels == 1, scores >= card.threshold, scores < safe_below)))
+    agreeing = 0
+    for url, label, score in zip(feedback.urls, feedback.labels.tolist(), scores.tolist()):
+        threshold, suspicious = card.levels(is_homepage(url))
+        agreeing += score >= threshold if label == 1 else score < (threshold if suspicious is None else suspicious)
+    return int(agreeing)
 
 
 def _held_out(classifier: Classifier, card: ModelCard, test: Dataset) -> dict:
-    return metrics(test.labels, classifier.score(test.urls), card.threshold)
+    return metrics(test.labels, classifier.score(test.urls), card.thresholds(test.urls))
 
 
 def _sample(data: Dataset, rows: int | None, seed: int) -> Dataset:

@@ -13,6 +13,7 @@ import pytest
 
 from baitwatch.classifier import Classifier, file_sha256
 from model_export.data import load_dataset
+from model_export.evaluate import legitimate_groups
 from model_export.export import _export_onnx, _optimize, _save_tokenizer, _sequence_classifier_config, export
 from model_export.quantize import FORMATS, StaticInt8, WeightInt8
 from tests.conftest import run_baitwatch
@@ -81,6 +82,22 @@ def test_a_retrain_warm_starts_from_the_weights_an_export_keeps(exported_model, 
     assert record["base_model"] == str(exported_model / "trainable")
     assert record["hyperparameters"]["layers"] == 3  # the kept model's depth, not the base's six
     assert record["test"]["overall"]["roc_auc"] > 0.8  # 200 rows at a small rate: what it knows came with the weights
+
+
+def test_deep_links_and_homepages_each_get_the_threshold_they_need(exported_model, trained_checkpoint):
+    """The card's thresholds, applied as the daemon applies them, keep false alarms within the
+    target on validation's deep links and on its homepages, and neither is stricter than its
+    own kind of page needs (one threshold for both would be, for one of them)."""
+    classifier, card = Classifier.from_model_dir(exported_model)
+    validation, _ = load_dataset(trained_checkpoint / "validation.csv.gz")
+    scores = classifier.score(validation.urls)
+    groups = legitimate_groups(validation)
+    for name, homepage in {"deep links": False, "homepages": True}.items():
+        legitimate, (threshold, suspicious) = scores[groups[name]], card.levels(homepage)
+        assert len(legitimate) >= 20  # enough of each for the rule to mean something
+        assert (legitimate >= threshold).mean() <= card.raw["target_fpr"], name
+        assert legitimate[legitimate < threshold].max() == pytest.approx(threshold, abs=1e-5), name
+        assert 0 < suspicious <= threshold
 
 
 def test_exported_model_scores_batches_like_single_urls(exported_model):
@@ -166,6 +183,7 @@ def test_model_card_tells_the_commands_metrics_and_comparisons(exported_model, t
     card = json.loads((exported_model / "model.json").read_text())
     text = (tmp_path / "README.md").read_text()
     assert card["training_command"] in text and card["export_command"] in text
+    assert f"| threshold | {card['threshold']:.4f} (homepages: {card['homepage_threshold']:.4f}): for deep links and for homepages each" in text
     assert f"| transformer int8 | {card['metrics']['int8']['overall']['rows']} |" in text
     assert f"| shipped score (transformer + n-grams) | {card['metrics']['shipped']['overall']['rows']} |" in text
     future, alone = card["metrics"]["future_shipped"], card["metrics"]["future_int8"]

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baitwatch.urls import MAX_URL_CHARS, MAX_USERINFO_CHARS, InvalidUrl, canonicalize, registrable_domain
+from baitwatch.urls import MAX_URL_CHARS, MAX_USERINFO_CHARS, InvalidUrl, canonicalize, is_homepage, registrable_domain
 
 
 @pytest.mark.parametrize(
@@ -139,3 +139,17 @@ def test_forbidden_hosts_and_bad_ipv4_are_refused(raw):
 def test_a_decimal_ip_host_is_a_private_address_when_it_is_one():
     url = canonicalize("http://2130706433/admin")
     assert url.host == "127.0.0.1" and url.ip is not None and url.ip.is_loopback
+
+
+@pytest.mark.parametrize(
+    ("raw", "homepage"),
+    [
+        ("example.com", True),
+        ("https://sub.example.com:8443/#top", True),
+        ("https://example.com/?ref=sms", False),
+        ("https://example.com/login", False),
+        ("https://example.com//", False),
+    ],
+)
+def test_a_homepage_is_a_bare_site_address(raw, homepage):
+    assert is_homepage(canonicalize(raw).text) is homepage

@@ -86,8 +86,33 @@ def test_without_a_suspicious_threshold_there_are_no_suspicious_verdicts(tmp_pat
         running.stop()
 
 
-def test_a_suspicious_threshold_above_the_threshold_is_one_clear_error(tmp_path):
-    threshold = ModelCard.read(SHIPPED_MODEL_DIR).threshold
-    folder = model_copy_with_card(tmp_path, suspicious_threshold=(threshold + 1) / 2)
-    with pytest.raises(BaitwatchError, match="suspicious_threshold"):
+@pytest.mark.parametrize("prefix", ["", "homepage_"])
+def test_a_suspicious_threshold_above_the_threshold_is_one_clear_error(tmp_path, prefix):
+    threshold = ModelCard.read(SHIPPED_MODEL_DIR).levels(homepage=bool(prefix))[0]
+    folder = model_copy_with_card(tmp_path, **{f"{prefix}suspicious_threshold": (threshold + 1) / 2})
+    with pytest.raises(BaitwatchError, match=f"a {prefix}suspicious_threshold above its {prefix}threshold"):
         ModelCard.read(folder)
+
+
+def test_homepages_are_judged_at_their_own_threshold(tmp_path):
+    homepage, deep_link = "https://quiet-harbor-bakery.example/", "https://quiet-harbor-bakery.example/menu"
+    classifier, _ = Classifier.from_model_dir(SHIPPED_MODEL_DIR)
+    homepage_threshold = float(classifier.score([homepage])[0]) - 1e-4
+    model = model_copy_with_card(
+        tmp_path, threshold=1.0, suspicious_threshold=None, homepage_threshold=homepage_threshold, homepage_suspicious_threshold=None
+    )
+    running = RunningDaemon(tmp_path, "--model", str(model))
+    try:
+        answers = {url: post(running, "/v1/check", {"url": url}) for url in (homepage, deep_link)}
+        with urllib.request.urlopen(running.base + "/v1/status", timeout=10) as response:
+            status = json.loads(response.read())["model"]
+    finally:
+        running.stop()
+    assert (answers[homepage]["verdict"], answers[homepage]["threshold"]) == ("phishing", pytest.approx(homepage_threshold))
+    assert (answers[deep_link]["verdict"], answers[deep_link]["threshold"]) == ("safe", 1.0)
+    assert (status["homepage_threshold"], status["homepage_suspicious_threshold"]) == (pytest.approx(homepage_threshold), None)
+
+
+def test_a_card_without_homepage_levels_judges_homepages_like_any_url(tmp_path):
+    older = ModelCard.read(model_copy_with_card(tmp_path, homepage_threshold=None, homepage_suspicious_threshold=None))
+    assert older.levels(homepage=True) == older.levels(homepage=False) == (older.threshold, older.suspicious_threshold)

@@ -14,6 +14,7 @@ import numpy as np
 
 from baitwatch.errors import BaitwatchError
 from baitwatch.ngrams import NGRAM_FILE, NgramModel
+from baitwatch.urls import is_homepage
 
 SHIPPED_MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_FILE = "model.onnx"
@@ -49,6 +50,10 @@ class ModelCard:
     suspicious_threshold: float | None = None
     # How the n-gram model's logit joins the transformer's; absent, the transformer scores alone.
     fusion: dict | None = None
+    # The same two levels for bare site addresses (``urls.is_homepage``), whose false alarms
+    # export counts apart; absent (cards before them), homepages share the levels above.
+    homepage_threshold: float | None = None
+    homepage_suspicious_threshold: float | None = None
 
     @classmethod
     def read(cls, model_dir: Path) -> ModelCard:
@@ -61,16 +66,38 @@ class ModelCard:
                 max_length=int(raw["max_length"]),
                 sha256=str(raw["onnx_sha256"]),
                 raw=raw,
-                suspicious_threshold=None if raw.get("suspicious_threshold") is None else float(raw["suspicious_threshold"]),
+                suspicious_threshold=_optional_float(raw, "suspicious_threshold"),
                 fusion=_fusion_fields(raw.get("fusion")),
+                homepage_threshold=_optional_float(raw, "homepage_threshold"),
+                homepage_suspicious_threshold=_optional_float(raw, "homepage_suspicious_threshold"),
             )
         except FileNotFoundError:
             raise BaitwatchError(f"no model in {model_dir}: {CARD_FILE} is missing") from None
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise BaitwatchError(f"the model card {path} is unreadable or incomplete ({error})") from None
-        if card.suspicious_threshold is not None and not 0 <= card.suspicious_threshold <= card.threshold:
-            raise BaitwatchError(f"the model card {path} has a suspicious_threshold above its threshold or below 0")
+        for homepage in (False, True):
+            threshold, suspicious = card.levels(homepage)
+            if suspicious is not None and not 0 <= suspicious <= threshold:
+                prefix = "homepage_" if homepage else ""
+                raise BaitwatchError(f"the model card {path} has a {prefix}suspicious_threshold above its {prefix}threshold or below 0")
         return card
+
+    def levels(self, homepage: bool) -> tuple[float, float | None]:
+        """(threshold, suspicious threshold) for a homepage or for any other URL."""
+        if not homepage:
+            return self.threshold, self.suspicious_threshold
+        return (
+            self.threshold if self.homepage_threshold is None else self.homepage_threshold,
+            self.suspicious_threshold if self.homepage_suspicious_threshold is None else self.homepage_suspicious_threshold,
+        )
+
+    def thresholds(self, urls: list[str]) -> np.ndarray:
+        """The threshold each canonical URL is judged at."""
+        return np.array([self.levels(is_homepage(url))[0] for url in urls], dtype=np.float64)
+
+
+def _optional_float(raw: dict, name: str) -> float | None:
+    return None if raw.get(name) is None else float(raw[name])
 
 
 FUSION_WEIGHTS = ("transformer_weight", "ngram_weight", "bias")

@@ -213,6 +213,7 @@ async def status(request: web.Request) -> web.Response:
     app = request.app
     store, service = app[STORE], app[VERDICTS]
     card = service.model.card
+    homepage_threshold, homepage_suspicious_threshold = card.levels(homepage=True)
     answer = {
         "version": __version__,
         "enabled": store.settings["enabled"],
@@ -221,6 +222,8 @@ async def status(request: web.Request) -> web.Response:
             "exported": card.raw.get("exported"),
             "threshold": card.threshold,
             "suspicious_threshold": card.suspicious_threshold,
+            "homepage_threshold": homepage_threshold,
+            "homepage_suspicious_threshold": homepage_suspicious_threshold,
             "metrics": card.raw.get("metrics", {}).get("int8", {}).get("overall"),
         },
         "allowlist_size": len(store.allowlist),

@@ -35,6 +35,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import idna
 from publicsuffixlist import PublicSuffixList
@@ -113,6 +114,13 @@ def canonicalize(raw: str) -> CanonicalUrl:
     if not rest.startswith("//"):
         raise InvalidUrl(f"a {scheme} URL must start with {scheme}://")
     return _canonical_web_url(scheme, rest[2:])
+
+
+def is_homepage(text: str) -> bool:
+    """Whether a URL is a bare site address (path "/" and no query): the shape of SMS phishing
+    and of typed-in sites, whose scores the model reads from the name alone."""
+    parts = urlsplit(text)
+    return parts.path in ("", "/") and not parts.query
 
 
 def is_unicode_text(text: str) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from baitwatch.classifier import ModelCard
 from baitwatch.lookalike import Lookalike, find_lookalike
 from baitwatch.policy import skip_reason
-from baitwatch.urls import CanonicalUrl
+from baitwatch.urls import CanonicalUrl, is_homepage
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,7 @@ class Verdict:
     url: str
     verdict: str  # "phishing", "suspicious", "safe" or "skipped"
     score: float | None  # None when the model was not asked
-    threshold: float
+    threshold: float  # the one this URL is judged at: homepages may have their own
     reason: str  # "model", "lookalike", "familiar" (a suspicious score on a familiar site), or why it was skipped
     model: str
     domain: str | None  # the registrable domain
@@ -33,9 +33,10 @@ class Verdict:
 
     @classmethod
     def scored(cls, url: CanonicalUrl, score: float, card: ModelCard, cached: bool = False) -> Verdict:
-        suspicious = card.suspicious_threshold is not None and score >= card.suspicious_threshold
-        verdict = "phishing" if score >= card.threshold else "suspicious" if suspicious else "safe"
-        return cls(url.text, verdict, round(score, 6), card.threshold, "model", card.id, _domain(url), cached)
+        threshold, suspicious_threshold = card.levels(is_homepage(url.text))
+        suspicious = suspicious_threshold is not None and score >= suspicious_threshold
+        verdict = "phishing" if score >= threshold else "suspicious" if suspicious else "safe"
+        return cls(url.text, verdict, round(score, 6), threshold, "model", card.id, _domain(url), cached)
 
     def as_dict(self) -> dict:
         return asdict(self)
