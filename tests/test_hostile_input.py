@@ -101,6 +101,18 @@ def test_an_over_long_url_is_shortened_and_scored(shared_daemon):
     assert status == 200 and answer["results"][0]["url"] == long_url[:MAX_URL_CHARS]
 
 
+def test_a_userinfo_no_url_parser_takes_is_scored_in_its_shape(shared_daemon):
+    """The userinfo is kept as written, and Python's URL parser refuses some (brackets, full-width
+    characters): the shape of the address is read without it, so these are scored, not a 500."""
+    body = {"urls": ["https://a[b@evil-login.example/", "https://x\uff1f@evil-login.example/account"]}
+    status, answer = shared_daemon.request("POST", "/v1/check-batch", body)
+    assert status == 200, answer
+    homepage, deep_link = answer["results"]
+    assert (homepage["reason"], deep_link["reason"]) == ("model", "model")
+    card = shared_daemon.request("GET", "/v1/status")[1]["model"]
+    assert (homepage["threshold"], deep_link["threshold"]) == (card["homepage_threshold"], card["threshold"])
+
+
 def test_a_host_too_long_for_dns_is_a_bad_url(shared_daemon):
     status, answer = shared_daemon.request("POST", "/v1/check", {"url": "https://" + "a" * 250 + ".example/"})
     assert (status, answer["code"]) == (400, "bad-url")

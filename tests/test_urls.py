@@ -149,6 +149,10 @@ def test_a_decimal_ip_host_is_a_private_address_when_it_is_one():
         ("https://example.com/?ref=sms", False),
         ("https://example.com/login", False),
         ("https://example.com//", False),
+        ("https://example.com/?", True),
+        ("https://a[b@evil-login.example/", True),  # a userinfo urllib.parse refuses
+        ("https://x\uff1f@evil-login.example/account", False),
+        ("file:///", False),
     ],
 )
 def test_a_homepage_is_a_bare_site_address(raw, homepage):

@@ -86,12 +86,26 @@ def test_without_a_suspicious_threshold_there_are_no_suspicious_verdicts(tmp_pat
         running.stop()
 
 
-@pytest.mark.parametrize("prefix", ["", "homepage_"])
-def test_a_suspicious_threshold_above_the_threshold_is_one_clear_error(tmp_path, prefix):
-    threshold = ModelCard.read(SHIPPED_MODEL_DIR).levels(homepage=bool(prefix))[0]
-    folder = model_copy_with_card(tmp_path, **{f"{prefix}suspicious_threshold": (threshold + 1) / 2})
-    with pytest.raises(BaitwatchError, match=f"a {prefix}suspicious_threshold above its {prefix}threshold"):
-        ModelCard.read(folder)
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"suspicious_threshold": 0.999}, r"suspicious_threshold \(0.999\) above threshold"),
+        ({"homepage_suspicious_threshold": 0.9999}, r"homepage_suspicious_threshold \(0.9999\) above homepage_threshold .* for homepages"),
+        # Homepages inherit the suspicious level of a card that has none of their own.
+        ({"homepage_threshold": 0.5, "homepage_suspicious_threshold": None}, r"has suspicious_threshold .* above homepage_threshold \(0.5\)"),
+    ],
+)
+def test_a_suspicious_level_above_its_threshold_is_one_clear_error_naming_both(tmp_path, changes, message):
+    with pytest.raises(BaitwatchError, match=message):
+        ModelCard.read(model_copy_with_card(tmp_path, **changes))
+
+
+@pytest.mark.parametrize("name", ["threshold", "homepage_threshold", "suspicious_threshold", "homepage_suspicious_threshold"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -0.1, 5, True, "0.5"])
+def test_a_threshold_that_is_not_a_number_from_0_to_1_is_one_clear_error(tmp_path, name, value):
+    """NaN, or anything above 1, would switch warnings off without a word."""
+    with pytest.raises(BaitwatchError, match=f"{name} is .*, not a number from 0 to 1"):
+        ModelCard.read(model_copy_with_card(tmp_path, **{name: value}))
 
 
 def test_homepages_are_judged_at_their_own_threshold(tmp_path):

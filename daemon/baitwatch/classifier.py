@@ -62,14 +62,14 @@ class ModelCard:
             raw = json.loads(path.read_text(encoding="utf-8"))
             card = cls(
                 id=str(raw["id"]),
-                threshold=float(raw["threshold"]),
+                threshold=_level(raw, "threshold"),
                 max_length=int(raw["max_length"]),
                 sha256=str(raw["onnx_sha256"]),
                 raw=raw,
-                suspicious_threshold=_optional_float(raw, "suspicious_threshold"),
+                suspicious_threshold=_optional_level(raw, "suspicious_threshold"),
                 fusion=_fusion_fields(raw.get("fusion")),
-                homepage_threshold=_optional_float(raw, "homepage_threshold"),
-                homepage_suspicious_threshold=_optional_float(raw, "homepage_suspicious_threshold"),
+                homepage_threshold=_optional_level(raw, "homepage_threshold"),
+                homepage_suspicious_threshold=_optional_level(raw, "homepage_suspicious_threshold"),
             )
         except FileNotFoundError:
             raise BaitwatchError(f"no model in {model_dir}: {CARD_FILE} is missing") from None
@@ -77,9 +77,10 @@ class ModelCard:
             raise BaitwatchError(f"the model card {path} is unreadable or incomplete ({error})") from None
         for homepage in (False, True):
             threshold, suspicious = card.levels(homepage)
-            if suspicious is not None and not 0 <= suspicious <= threshold:
-                prefix = "homepage_" if homepage else ""
-                raise BaitwatchError(f"the model card {path} has a {prefix}suspicious_threshold above its {prefix}threshold or below 0")
+            if suspicious is not None and suspicious > threshold:
+                high, low = card.level_names(homepage)[::-1]
+                where = " for homepages" if homepage else ""
+                raise BaitwatchError(f"the model card {path} has {high} ({suspicious}) above {low} ({threshold}){where}")
         return card
 
     def levels(self, homepage: bool) -> tuple[float, float | None]:
@@ -91,13 +92,30 @@ class ModelCard:
             self.suspicious_threshold if self.homepage_suspicious_threshold is None else self.homepage_suspicious_threshold,
         )
 
+    def level_names(self, homepage: bool) -> tuple[str, str]:
+        """The card fields ``levels(homepage)`` reads, for error messages."""
+        if not homepage:
+            return "threshold", "suspicious_threshold"
+        return (
+            "threshold" if self.homepage_threshold is None else "homepage_threshold",
+            "suspicious_threshold" if self.homepage_suspicious_threshold is None else "homepage_suspicious_threshold",
+        )
+
     def thresholds(self, urls: list[str]) -> np.ndarray:
         """The threshold each canonical URL is judged at."""
         return np.array([self.levels(is_homepage(url))[0] for url in urls], dtype=np.float64)
 
 
-def _optional_float(raw: dict, name: str) -> float | None:
-    return None if raw.get(name) is None else float(raw[name])
+def _level(raw: dict, name: str) -> float:
+    """A threshold of the card: a number from 0 to 1 (NaN or 5 would silently switch warnings off)."""
+    value = raw[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"{name} is {value!r}, not a number from 0 to 1")
+    return float(value)
+
+
+def _optional_level(raw: dict, name: str) -> float | None:
+    return None if raw.get(name) is None else _level(raw, name)
 
 
 FUSION_WEIGHTS = ("transformer_weight", "ngram_weight", "bias")

@@ -124,7 +124,8 @@ def _status(args: argparse.Namespace) -> int:
         return 0
     print(f"baitwatch {state['version']}: protection {'ON' if state['enabled'] else 'OFF'}")
     model = state["model"]
-    print(f"model {model['id']} (threshold {model['threshold']:.4f}, homepages {model['homepage_threshold']:.4f}); up {state['uptime_seconds']:.0f} s")
+    homepages = model.get("homepage_threshold", model["threshold"])  # a daemon started before homepages had their own
+    print(f"model {model['id']} (threshold {model['threshold']:.4f}, homepages {homepages:.4f}); up {state['uptime_seconds']:.0f} s")
     if "counters" in state:  # given only to the token holder, i.e. the daemon's own user
         cache, counters = state["cache"], state["counters"]
         print(f"checked {counters.get('checked', 0)}, phishing {counters.get('phishing', 0)}; "

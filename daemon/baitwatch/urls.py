@@ -35,7 +35,6 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 import idna
 from publicsuffixlist import PublicSuffixList
@@ -57,6 +56,8 @@ _FORBIDDEN_HOST_CHARS = re.compile(r"[\x00-\x20\x7f\s<>\"'`{}|\\^/?#@%:\[\]\u200
 _ENDS_IN_NUMBER = re.compile(r"(?:^|\.)(?:[0-9]+|0[xX][0-9a-fA-F]*)$")
 _IPV4_PART = re.compile(r"0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*")
 _PSL = PublicSuffixList()
+# Where a canonical URL's authority ends: a userinfo or host never holds these (canonicalize cuts there).
+_AUTHORITY_END = re.compile(r"[/?#]")
 
 
 class InvalidUrl(BaitwatchError):
@@ -117,10 +118,15 @@ def canonicalize(raw: str) -> CanonicalUrl:
 
 
 def is_homepage(text: str) -> bool:
-    """Whether a URL is a bare site address (path "/" and no query): the shape of SMS phishing
-    and of typed-in sites, whose scores the model reads from the name alone."""
-    parts = urlsplit(text)
-    return parts.path in ("", "/") and not parts.query
+    """Whether a canonical web URL is a bare site address (path "/" and an empty query or none):
+    the shape of SMS phishing and of typed-in sites, whose scores the model reads from the name
+    alone. Read from the canonical layout, not parsed again: the userinfo is kept as written,
+    and a parser may refuse it (``https://a[b@host/``)."""
+    scheme, separator, rest = text.partition("://")
+    if not separator or scheme not in WEB_SCHEMES:
+        return False
+    end = _AUTHORITY_END.search(rest)
+    return end is None or rest[end.start() :] in ("/", "/?", "?")
 
 
 def is_unicode_text(text: str) -> bool:

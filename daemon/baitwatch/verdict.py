@@ -15,7 +15,7 @@ class Verdict:
     url: str
     verdict: str  # "phishing", "suspicious", "safe" or "skipped"
     score: float | None  # None when the model was not asked
-    threshold: float  # the one this URL is judged at: homepages may have their own
+    threshold: float  # the one this URL is (or would be) judged at: homepages may have their own
     reason: str  # "model", "lookalike", "familiar" (a suspicious score on a familiar site), or why it was skipped
     model: str
     domain: str | None  # the registrable domain
@@ -24,12 +24,12 @@ class Verdict:
 
     @classmethod
     def skipped(cls, url: CanonicalUrl, reason: str, card: ModelCard) -> Verdict:
-        return cls(url.text, "skipped", None, card.threshold, reason, card.id, _domain(url))
+        return cls(url.text, "skipped", None, _threshold(url, card), reason, card.id, _domain(url))
 
     @classmethod
     def lookalike(cls, url: CanonicalUrl, found: Lookalike, card: ModelCard) -> Verdict:
         """Phishing by rule, whatever the model would say: the model is not asked."""
-        return cls(url.text, "phishing", None, card.threshold, "lookalike", card.id, _domain(url), imitates=found.imitates)
+        return cls(url.text, "phishing", None, _threshold(url, card), "lookalike", card.id, _domain(url), imitates=found.imitates)
 
     @classmethod
     def scored(cls, url: CanonicalUrl, score: float, card: ModelCard, cached: bool = False) -> Verdict:
@@ -40,6 +40,10 @@ class Verdict:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def _threshold(url: CanonicalUrl, card: ModelCard) -> float:
+    return card.levels(is_homepage(url.text))[0]
 
 
 def _domain(url: CanonicalUrl) -> str | None:
