@@ -20,6 +20,7 @@ from baitwatch.urls import MAX_URL_CHARS, MAX_USERINFO_CHARS, InvalidUrl, canoni
         ("https://example.com./", "https://example.com/"),
         ("https://bücher.de/straße", "https://xn--bcher-kva.de/straße"),
         ("https://ExAmple.com/a b\tc", "https://example.com/a%20bc"),
+        ("https://example.com/a\x08#top", "https://example.com/a%08"),  # else stripped as an edge once the fragment goes
         ("https://example.com/%7Euser/", "https://example.com/%7Euser/"),
         ("paypal.com/login", "http://paypal.com/login"),
         ("//cdn.example.com/x", "http://cdn.example.com/x"),

@@ -4,7 +4,8 @@ The model only ever sees ``CanonicalUrl.text``, so a URL scores the same at trai
 and in the browser. The rules, each pinned by tests/test_urls.py:
 
 * Surrounding whitespace and control characters are stripped. Inside the URL, tabs and
-  newlines are removed and spaces become ``%20``, as a browser does before it sends a URL.
+  newlines are removed and spaces and other control characters are percent-encoded (``%20``,
+  ``%08``), as a browser does before it sends a URL.
 * A string with no scheme is read as ``http://`` (``paypal.com/login``); ``//host/`` too.
 * The host is read as browsers read it (the WHATWG URL standard): mapped by UTS 46
   (non-transitional, the ``idna`` package's table: lower case, ``ß`` kept, full-width dots
@@ -55,6 +56,9 @@ _EDGE_JUNK = "".join(chr(c) for c in range(0x21)) + "\x7f"
 _FORBIDDEN_HOST_CHARS = re.compile(r"[\x00-\x20\x7f\s<>\"'`{}|\\^/?#@%:\[\]\u200c\u200d]")
 _ENDS_IN_NUMBER = re.compile(r"(?:^|\.)(?:[0-9]+|0[xX][0-9a-fA-F]*)$")
 _IPV4_PART = re.compile(r"0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*")
+# Left inside a URL, these would be stripped as edge junk once a fragment after them is dropped,
+# so canonical text would not be canonical again; browsers percent-encode them too.
+_ENCODED_INSIDE = re.compile(r"[\x00-\x20\x7f]")
 _PSL = PublicSuffixList()
 # Where a canonical URL's authority ends: a userinfo or host never holds these (canonicalize cuts there).
 _AUTHORITY_END = re.compile(r"[/?#]")
@@ -102,7 +106,7 @@ def canonicalize(raw: str) -> CanonicalUrl:
     if not is_unicode_text(raw):
         raise InvalidUrl("the URL holds a lone surrogate, which is not a Unicode character")
     text = raw.strip(_EDGE_JUNK).replace("\t", "").replace("\n", "").replace("\r", "")
-    text = text.replace(" ", "%20")
+    text = _ENCODED_INSIDE.sub(lambda found: f"%{ord(found.group()):02X}", text)
     if not text:
         raise InvalidUrl("the URL is empty")
     scheme = _scheme_of(text)
