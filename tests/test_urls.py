@@ -130,6 +130,7 @@ def test_hosts_are_read_as_browsers_read_them(raw, canonical):
     [
         "http://pay\x00pal.com/", "http://pay\x07pal.com/", "http://pay\x7fpal.com/", "http://pay\u200dpal.com/", "http://a[b.com/",
         "http://1.2.3.4.5/", "http://256.0.0.1/", "http://09.1.1.1/", "http://4294967296/", "http://example.0x12/",
+        "http://[::1\x08]/", "http://[fe80::1%eth0]/",  # no zone IDs, and no control character read as one
     ],
 )
 def test_forbidden_hosts_and_bad_ipv4_are_refused(raw):

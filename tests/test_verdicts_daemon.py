@@ -6,7 +6,7 @@ import urllib.request
 
 import pytest
 
-from baitwatch.classifier import CARD_FILE, SHIPPED_MODEL_DIR, Classifier, ModelCard
+from baitwatch.classifier import CARD_FILE, HIGHEST_LEVEL, SHIPPED_MODEL_DIR, Classifier, ModelCard
 from baitwatch.errors import BaitwatchError
 from tests.conftest import RunningDaemon
 from tests.test_daemon_process import post
@@ -109,7 +109,7 @@ def test_a_threshold_that_is_not_a_number_from_0_to_1_is_one_clear_error(tmp_pat
 
 
 def test_homepages_are_judged_at_their_own_threshold(tmp_path):
-    homepage, deep_link = "https://quiet-harbor-bakery.example/", "https://quiet-harbor-bakery.example/menu"
+    homepage, deep_link, known_good = "https://quiet-harbor-bakery.example/", "https://quiet-harbor-bakery.example/menu", "https://www.python.org/"
     classifier, _ = Classifier.from_model_dir(SHIPPED_MODEL_DIR)
     homepage_threshold = float(classifier.score([homepage])[0]) - 1e-4
     model = model_copy_with_card(
@@ -117,14 +117,22 @@ def test_homepages_are_judged_at_their_own_threshold(tmp_path):
     )
     running = RunningDaemon(tmp_path, "--model", str(model))
     try:
-        answers = {url: post(running, "/v1/check", {"url": url}) for url in (homepage, deep_link)}
+        answers = {url: post(running, "/v1/check", {"url": url}) for url in (homepage, deep_link, known_good)}
         with urllib.request.urlopen(running.base + "/v1/status", timeout=10) as response:
             status = json.loads(response.read())["model"]
     finally:
         running.stop()
     assert (answers[homepage]["verdict"], answers[homepage]["threshold"]) == ("phishing", pytest.approx(homepage_threshold))
     assert (answers[deep_link]["verdict"], answers[deep_link]["threshold"]) == ("safe", 1.0)
+    # A skipped homepage reports the threshold it would have been judged at.
+    assert (answers[known_good]["verdict"], answers[known_good]["threshold"]) == ("skipped", pytest.approx(homepage_threshold))
     assert (status["homepage_threshold"], status["homepage_suspicious_threshold"]) == (pytest.approx(homepage_threshold), None)
+
+
+def test_a_threshold_above_every_score_is_a_level_export_may_write(tmp_path):
+    """choose_threshold's answer when even the highest legitimate score must stay unflagged: the float32 after 1."""
+    card = ModelCard.read(model_copy_with_card(tmp_path, homepage_threshold=HIGHEST_LEVEL, homepage_suspicious_threshold=None))
+    assert card.levels(homepage=True)[0] == HIGHEST_LEVEL > 1
 
 
 def test_a_card_without_homepage_levels_judges_homepages_like_any_url(tmp_path):

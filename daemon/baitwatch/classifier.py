@@ -106,10 +106,14 @@ class ModelCard:
         return np.array([self.levels(is_homepage(url))[0] for url in urls], dtype=np.float64)
 
 
+# Export's "above every score" (model_export/evaluate.py choose_threshold): the float32 after 1.
+HIGHEST_LEVEL = float(np.nextafter(np.float32(1), np.float32(2)))
+
+
 def _level(raw: dict, name: str) -> float:
     """A threshold of the card: a number from 0 to 1 (NaN or 5 would silently switch warnings off)."""
     value = raw[name]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= HIGHEST_LEVEL:
         raise ValueError(f"{name} is {value!r}, not a number from 0 to 1")
     return float(value)
 

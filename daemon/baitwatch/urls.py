@@ -194,6 +194,9 @@ def _split_host_port(hostport: str) -> tuple[str, int | None]:
 
 def _canonical_host(host: str) -> str:
     if host.startswith("["):
+        # A zone ID (fe80::1%eth0), or a control character encoded as %XX, is no host a browser takes.
+        if "%" in host:
+            raise InvalidUrl("the host is not a valid IPv6 address")
         try:
             return "[" + ipaddress.IPv6Address(host[1:-1]).compressed + "]"
         except ValueError:
