@@ -33,7 +33,8 @@ from baitwatch.errors import BaitwatchError
 from baitwatch.models import ModelStore
 from baitwatch.ngrams import NGRAM_FILE, NgramModel
 from baitwatch.store import read_reports
-from baitwatch.urls import InvalidUrl, canonicalize, is_homepage
+from baitwatch.urls import InvalidUrl, canonicalize
+from baitwatch.verdict import Verdict
 from model_export.data import Dataset, Splits, load_dataset, stratified_sample
 from model_export.evaluate import DEFAULT_TARGET_FPR, metrics
 from model_export.export import TRAINABLE_DIR, export
@@ -174,14 +175,12 @@ def _worse(before: dict, after: dict, margin: float, fpr_margin: float) -> str:
 
 
 def _agreeing(classifier: Classifier, card: ModelCard, feedback: Dataset) -> int:
-    """How many feedback rows the model gives the user's verdict: phishing at or above its
-    threshold; safe below its suspicious level too, since the user said safe, not suspicious."""
-    scores = classifier.score(feedback.urls)
-    agreeing = 0
-    for url, label, score in zip(feedback.urls, feedback.labels.tolist(), scores.tolist()):
-        threshold, suspicious = card.levels(is_homepage(url))
-        agreeing += score >= threshold if label == 1 else score < (threshold if suspicious is None else suspicious)
-    return int(agreeing)
+    """How many feedback rows the model gives the user's verdict, as the daemon would judge them:
+    "phishing", or "safe" and not "suspicious", since the user said safe."""
+    scores = classifier.score(feedback.urls).tolist()
+    wanted = ["phishing" if label else "safe" for label in feedback.labels.tolist()]
+    verdicts = [Verdict.scored(canonicalize(url), score, card).verdict for url, score in zip(feedback.urls, scores)]
+    return sum(verdict == want for verdict, want in zip(verdicts, wanted))
 
 
 def _held_out(classifier: Classifier, card: ModelCard, test: Dataset) -> dict:

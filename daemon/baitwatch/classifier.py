@@ -85,21 +85,16 @@ class ModelCard:
 
     def levels(self, homepage: bool) -> tuple[float, float | None]:
         """(threshold, suspicious threshold) for a homepage or for any other URL."""
-        if not homepage:
-            return self.threshold, self.suspicious_threshold
-        return (
-            self.threshold if self.homepage_threshold is None else self.homepage_threshold,
-            self.suspicious_threshold if self.homepage_suspicious_threshold is None else self.homepage_suspicious_threshold,
-        )
+        threshold, suspicious = (getattr(self, name) for name in self.level_names(homepage))
+        return threshold, suspicious
 
     def level_names(self, homepage: bool) -> tuple[str, str]:
-        """The card fields ``levels(homepage)`` reads, for error messages."""
+        """The fields ``levels(homepage)`` reads: a homepage's own where the card has them."""
+        names = ("threshold", "suspicious_threshold")
         if not homepage:
-            return "threshold", "suspicious_threshold"
-        return (
-            "threshold" if self.homepage_threshold is None else "homepage_threshold",
-            "suspicious_threshold" if self.homepage_suspicious_threshold is None else "homepage_suspicious_threshold",
-        )
+            return names
+        own = tuple(f"homepage_{name}" for name in names)
+        return tuple(mine if getattr(self, mine) is not None else name for mine, name in zip(own, names))
 
     def thresholds(self, urls: list[str]) -> np.ndarray:
         """The threshold each canonical URL is judged at."""
