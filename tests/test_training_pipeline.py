@@ -194,5 +194,10 @@ def test_model_card_tells_the_commands_metrics_and_comparisons(exported_model, t
     assert f"| previous (`{card['id']}`) | {future['overall']['roc_auc']:.4f} |" in text  # the same model, compared with itself
     assert "**Why this training mix.**" in text and "**Missed phishing.**" in text
     assert "### The lookalike rule, before the model" in text and "| future test |" in text
+    for kind in ("deep links", "homepages"):  # each kind apart, with the false-positive rate the comparison table gives it
+        group = future["false_positives"][kind]
+        kind_row = next(line for line in text.splitlines() if line.startswith(f"| {kind} | "))
+        cells = [cell.strip() for cell in kind_row.strip("|").split("|")]
+        assert cells[2] == str(group["rows"]) and cells[5] == f"{group['fpr']:.4f}", kind_row
     for name in ("roc.png", "scores.png"):
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
