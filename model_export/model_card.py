@@ -193,7 +193,7 @@ def _fusion_paragraph(card: dict) -> str:
         return ""
     return f"""
 **The shipped score joins two models.** Beside the transformer, a linear model over the URL's
-character n-grams (`baitwatch/ngrams.py`, {card['ngrams']['features']}, the {card['ngrams']['vocabulary']:,} most frequent) trains on every
+character n-grams (`baitwatch/ngrams.py`, {card['ngrams']['features']}) trains on every
 row of the training split ({card['ngrams']['rows']:,} URLs, {card['ngrams']['seconds']:.0f} s), where the transformer
 sees the training mix ({card['data']['split_sizes']['train']:,} URLs). The score is a logistic regression over both models' logits fitted on
 the validation split: {card['fusion']['transformer_weight']:.3f} x transformer + {card['fusion']['ngram_weight']:.3f} x n-grams

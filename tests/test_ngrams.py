@@ -5,7 +5,7 @@ import pytest
 
 from baitwatch.classifier import SHIPPED_MODEL_DIR
 from baitwatch.errors import BaitwatchError
-from baitwatch.ngrams import NGRAM_FILE, SIZES, NgramModel, count_ngrams
+from baitwatch.ngrams import NGRAM_FILE, SIZES, NgramModel, count_ngrams, count_view
 from model_export.ngrams import adapt
 
 
@@ -39,16 +39,33 @@ def test_distinct_ngrams_get_distinct_hashes():
     assert len(count_ngrams([text])[1]) == len(ngrams)
 
 
-def small_model(vocabulary_texts: list[str]) -> NgramModel:
-    hashes = np.unique(count_ngrams(vocabulary_texts)[1])
+def small_model(vocabulary_texts: list[str], views: tuple[str, ...] = ("url",)) -> NgramModel:
+    hashes = np.unique(np.concatenate([count_view(vocabulary_texts, view)[1] for view in views]))
     rng = np.random.default_rng(0)
-    return NgramModel(hashes, (1 + rng.random(len(hashes))).astype(np.float16), rng.normal(size=len(hashes)).astype(np.float16), -0.5)
+    return NgramModel(hashes, (1 + rng.random(len(hashes))).astype(np.float16), rng.normal(size=len(hashes)).astype(np.float16), -0.5, views)
 
 
 def test_ngrams_outside_the_vocabulary_add_nothing():
     model = small_model(["https://bank.test/"])
     assert model.logits(["https://bank.test/"])[0] == model.logits(["https://bank.test/\u00e9\u00e9\u00e9zzqq"])[0] != model.bias
     assert model.logits(["zzqq"])[0] == model.bias  # no known n-gram: only the bias
+
+
+def test_the_host_view_reads_the_host_alone_as_features_of_its_own():
+    host_only = small_model(["https://login-bank.test/"], views=("host",))
+    same_host = ["https://login-bank.test/", "https://user@login-bank.test/other/page?q=1"]
+    assert host_only.logits(same_host)[0] == host_only.logits(same_host)[1] != host_only.bias
+    # The same letters in a path or a userinfo are URL n-grams, not host ones.
+    assert list(host_only.logits(["https://zz9.qq/login-bank.test/", "https://login-bank.test@zz9.qq/"])) == [-0.5, -0.5]
+    both = NgramModel(host_only.vocabulary, host_only.idf, host_only.weights, host_only.bias, ("url", "host"))
+    assert both.logits(same_host)[0] == host_only.logits(same_host)[0]  # no URL n-gram in this vocabulary
+    assert not np.isin(count_ngrams(["^login-bank.test$"])[1], host_only.vocabulary).any()
+
+
+def test_each_view_is_a_unit_vector_of_its_own():
+    model = small_model(["https://bank.test/login"], views=("url", "host"))
+    rows, _, values = model.features(["https://bank.test/login"])
+    assert np.isclose((values * values).sum(), 2.0)
 
 
 def test_the_shipped_ngram_model_scores_each_url_the_same_alone_and_in_a_batch():
@@ -60,11 +77,26 @@ def test_the_shipped_ngram_model_scores_each_url_the_same_alone_and_in_a_batch()
 
 
 def test_a_saved_model_loads_as_it_was(tmp_path):
-    model = small_model(["https://a.test/b", "http://c.test/login"])
+    model = small_model(["https://a.test/b", "http://c.test/login"], views=("url", "host"))
     model.save(tmp_path / NGRAM_FILE)
     loaded = NgramModel.load(tmp_path / NGRAM_FILE)
-    assert loaded.bias == -0.5 and np.array_equal(loaded.vocabulary, model.vocabulary)
+    assert loaded.bias == -0.5 and np.array_equal(loaded.vocabulary, model.vocabulary) and loaded.views == ("url", "host")
     assert np.array_equal(loaded.logits(["https://a.test/b"]), model.logits(["https://a.test/b"]))
+
+
+def test_a_model_saved_before_views_reads_the_url_alone(tmp_path):
+    model = small_model(["https://a.test/b"])
+    np.savez(tmp_path / NGRAM_FILE, vocabulary=model.vocabulary, idf=model.idf, weights=model.weights, bias=np.array([model.bias]))
+    assert NgramModel.load(tmp_path / NGRAM_FILE).views == ("url",)
+
+
+@pytest.mark.parametrize("views", [["path"], [], ["url", "url"], [1]])
+def test_a_model_with_views_it_cannot_read_is_refused(tmp_path, views):
+    model = small_model(["https://a.test/b"])
+    np.savez(tmp_path / NGRAM_FILE, vocabulary=model.vocabulary, idf=model.idf, weights=model.weights, bias=np.array([model.bias]),
+             views=np.array(views))
+    with pytest.raises(BaitwatchError, match="malformed: .* views distinct names among url, host"):
+        NgramModel.load(tmp_path / NGRAM_FILE)
 
 
 @pytest.mark.parametrize("content", [b"", b"not a numpy archive", b"PK\x03\x04broken zip", "npy"])
@@ -94,11 +126,13 @@ def test_a_malformed_model_is_refused(tmp_path, vocabulary, idf, weights, bias):
 
 
 def test_adapting_moves_the_reported_url_towards_its_label_and_leaves_other_ngrams_alone():
-    model = small_model(["https://bank.test/login", "https://news.test/today", "zqxj wvk"])
+    model = small_model(["https://bank.test/login", "https://news.test/today", "zqxj wvk"], views=("url", "host"))
     reported = "https://bank.test/login"
     label = int(model.logits([reported])[0] < 0)  # the opposite of what the model says
     adapted = adapt(model, [reported] * 8 + ["https://news.test/today"], np.array([label] * 8 + [int(not label)]))
     before, after = model.logits([reported])[0], adapted.logits([reported])[0]
     assert (after > before) if label else (after < before)
-    untouched = ~np.isin(model.vocabulary, count_ngrams([reported, "https://news.test/today"])[1])
+    seen = np.concatenate([count_view([reported, "https://news.test/today"], view)[1] for view in model.views])
+    untouched = ~np.isin(model.vocabulary, seen)
     assert np.array_equal(adapted.weights[untouched], model.weights[untouched]) and untouched.any()
+    assert adapted.views == model.views

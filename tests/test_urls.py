@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baitwatch.urls import MAX_URL_CHARS, MAX_USERINFO_CHARS, InvalidUrl, canonicalize, is_homepage, registrable_domain
+from baitwatch.urls import MAX_URL_CHARS, MAX_USERINFO_CHARS, InvalidUrl, canonicalize, host_text, is_homepage, registrable_domain
 
 
 @pytest.mark.parametrize(
@@ -159,3 +159,18 @@ def test_a_decimal_ip_host_is_a_private_address_when_it_is_one():
 )
 def test_a_homepage_is_a_bare_site_address(raw, homepage):
     assert is_homepage(canonicalize(raw).text) is homepage
+
+
+@pytest.mark.parametrize(
+    ("raw", "host"),
+    [
+        ("Example.COM/Login", "example.com"),
+        ("https://sub.example.com:8443/a?b#c", "sub.example.com:8443"),
+        ("https://paypal.com@evil-login.example/paypal.com/", "evil-login.example"),
+        ("https://a[b@x@evil-login.example/", "evil-login.example"),  # userinfo kept as written, with an @ of its own
+        ("http://[2001:db8::1]/", "[2001:db8::1]"),
+        ("file:///etc/passwd", ""),
+    ],
+)
+def test_the_host_of_a_canonical_url_is_read_without_its_userinfo(raw, host):
+    assert host_text(canonicalize(raw).text) == host

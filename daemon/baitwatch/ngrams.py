@@ -3,7 +3,9 @@
 A URL's features are its lowercased n-grams (2 to 5 bytes of the canonical URL) that are in
 the model's vocabulary, the n-grams most frequent in training: their counts damped
 (1 + log count), weighted by inverse document frequency and scaled to unit length (TF-IDF).
-The logit is their dot product with learned weights. An n-gram is known by a 64-bit hash,
+The logit is their dot product with learned weights. A model may read more than one view of
+the URL (``VIEWS``): the host alone as well, whose n-grams then weigh on their own, apart from
+the same letters in a path; each view is its own TF-IDF vector. An n-gram is known by a 64-bit hash,
 so the vocabulary is one sorted array and a lookup is a binary search: it needs numpy only
 and scores a URL in tens of microseconds. It sees every URL of the training split, where
 the transformer sees the sample a CPU can afford. ``model_export/ngrams.py`` fits it.
@@ -12,12 +14,14 @@ the transformer sees the sample a CPU can afford. ``model_export/ngrams.py`` fit
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from baitwatch.errors import BaitwatchError
+from baitwatch.urls import host_text
 
 NGRAM_FILE = "ngrams.npz"
 SIZES = (2, 3, 4, 5)
@@ -26,7 +30,20 @@ _ROLL = np.uint64(0x100000001B3)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def count_ngrams(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class View:
+    text: Callable[[str], str]  # what of a canonical URL this view reads
+    namespace: int  # XORed into its hashes, so that its n-grams are features of their own
+
+
+# The URL view's namespace is 0: models that read the URL alone keep their hashes.
+VIEWS = {
+    "url": View(lambda url: url, 0),
+    "host": View(lambda url: f"^{host_text(url)}$", 0x5BD1E9955BD1E995),  # ^ and $ mark the host's edges
+}
+
+
+def count_ngrams(texts: list[str], namespace: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(row, n-gram hash, count) for every distinct n-gram of each text, sorted by row then hash.
 
     All texts are hashed in one pass over their concatenated bytes; an n-gram that would run
@@ -48,7 +65,7 @@ def count_ngrams(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             if n in SIZES:
                 fits = position + n <= end_of
                 rows.append(row_of[fits])
-                hashes.append((rolling[fits] ^ np.uint64(n)) * _MIX)
+                hashes.append(((rolling[fits] ^ np.uint64(n)) * _MIX) ^ np.uint64(namespace))
     rows, hashes = np.concatenate(rows), np.concatenate(hashes)
     if not len(rows):
         return rows, hashes, np.zeros(0, np.int64)
@@ -64,6 +81,7 @@ class NgramModel:
     idf: np.ndarray  # per vocabulary entry
     weights: np.ndarray  # per vocabulary entry
     bias: float
+    views: tuple[str, ...] = ("url",)  # names in VIEWS
 
     def columns(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(column, known): each hash's place in the vocabulary, and whether it is there at all."""
@@ -71,8 +89,9 @@ class NgramModel:
         return column, self.vocabulary[column] == hashes
 
     def features(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(row, column, value): each text's TF-IDF vector over the vocabulary, of unit length."""
-        return self.counted_features(*count_ngrams(texts), len(texts))
+        """(row, column, value): each text's TF-IDF vector over the vocabulary, of unit length in each view."""
+        parts = [self.counted_features(*count_view(texts, view), len(texts)) for view in self.views]
+        return tuple(np.concatenate(column) for column in zip(*parts))
 
     def counted_features(self, rows: np.ndarray, hashes: np.ndarray, counts: np.ndarray, texts: int) -> tuple[np.ndarray, ...]:
         """``features`` of texts whose n-grams ``count_ngrams`` has counted already."""
@@ -89,20 +108,25 @@ class NgramModel:
     def save(self, path: Path) -> None:
         with open(path, "wb") as stream:
             np.savez_compressed(stream, vocabulary=self.vocabulary, idf=self.idf.astype(np.float16),
-                                weights=self.weights.astype(np.float16), bias=np.array([self.bias]))
+                                weights=self.weights.astype(np.float16), bias=np.array([self.bias]), views=np.array(self.views))
+
+    def with_weights(self, weights: np.ndarray, bias: float) -> NgramModel:
+        return replace(self, weights=weights.astype(np.float16), bias=bias)
 
     @classmethod
     def load(cls, path: Path) -> NgramModel:
         try:
             with np.load(path, allow_pickle=False) as stored:
-                model = cls(stored["vocabulary"], stored["idf"], stored["weights"], float(stored["bias"][0]))
+                # A model saved before views read the URL alone.
+                views = tuple(str(view) for view in stored["views"]) if "views" in stored.files else ("url",)
+                model = cls(stored["vocabulary"], stored["idf"], stored["weights"], float(stored["bias"][0]), views)
         except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, zipfile.BadZipFile) as error:
             # TypeError: a lone .npy array, which is not an archive of named tables
             raise BaitwatchError(f"the n-gram model {path} is missing or unreadable ({error})") from None
         if not _well_formed(model):
             raise BaitwatchError(
-                f"the n-gram model {path} is malformed: its vocabulary must be sorted 64-bit hashes, and its tables "
-                "finite numbers of the same length"
+                f"the n-gram model {path} is malformed: its vocabulary must be sorted 64-bit hashes, its tables "
+                f"finite numbers of the same length, and its views distinct names among {', '.join(VIEWS)}"
             )
         return model
 
@@ -114,4 +138,11 @@ def _well_formed(model: NgramModel) -> bool:
         and bool(np.all(vocabulary[1:] > vocabulary[:-1]))
         and all(table.shape == vocabulary.shape and np.issubdtype(table.dtype, np.floating) and np.isfinite(table).all() for table in tables)
         and np.isfinite(model.bias)
+        and 0 < len(model.views) == len(set(model.views)) and set(model.views) <= VIEWS.keys()
     )
+
+
+def count_view(texts: list[str], view: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``count_ngrams`` of what the view reads of each canonical URL, in the view's namespace."""
+    reading = VIEWS[view]
+    return count_ngrams([reading.text(text) for text in texts], reading.namespace)

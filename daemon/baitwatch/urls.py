@@ -133,6 +133,16 @@ def is_homepage(text: str) -> bool:
     return end is None or rest[end.start() :] in ("/", "/?", "?")
 
 
+def host_text(text: str) -> str:
+    """The host (and port) of a canonical web URL, without userinfo; "" for other text. Read from
+    the canonical layout, like ``is_homepage``."""
+    scheme, separator, rest = text.partition("://")
+    if not separator or scheme not in WEB_SCHEMES:
+        return ""
+    end = _AUTHORITY_END.search(rest)
+    return (rest if end is None else rest[: end.start()]).rpartition("@")[2]
+
+
 def is_unicode_text(text: str) -> bool:
     """False for a string with a lone surrogate (JSON's "\\ud800" makes one), which no
     encoder, the tokenizer's included, can write out."""
