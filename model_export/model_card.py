@@ -289,8 +289,8 @@ model's training rows.
 
 Each kind of page at its own threshold, and, for scale, the most recall a threshold chosen on
 these rows themselves could have (an upper bound, not an operating point: a threshold is
-chosen on validation). The issue's target, recall 0.85 at 0.25% false positives on each kind,
-is within reach on a kind only where that bound is.
+chosen on validation). The project's target, recall 0.85 at 0.25% false positives on each
+kind, is within reach on a kind only where that bound is.
 
 {_page_kind_table(future, future_scores, future_thresholds)}
 
