@@ -33,14 +33,14 @@ import lexical_features
 
 from model_export.data import Dataset, load_dataset, prepare_splits, require_unseen_sites
 from model_export.evaluate import choose_threshold, format_table, report
-from model_export.ngrams import REGULARIZATION_C, TOLERANCE
+from model_export.ngrams import MAX_ITERATIONS, REGULARIZATION_C, TOLERANCE
 from model_export.train import FUTURE_FILE, TEST_FILE, TRAINING_FILE, VALIDATION_FILE
 
 
 def tfidf_scorer(train: Dataset):
     vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 5), min_df=3, sublinear_tf=True, max_features=1_000_000)
     # Fitted as the shipped n-gram model is, to convergence.
-    model = LogisticRegression(C=REGULARIZATION_C, tol=TOLERANCE, max_iter=5000).fit(vectorizer.fit_transform(train.urls), train.labels)
+    model = LogisticRegression(C=REGULARIZATION_C, tol=TOLERANCE, max_iter=MAX_ITERATIONS).fit(vectorizer.fit_transform(train.urls), train.labels)
     return lambda data: model.predict_proba(vectorizer.transform(data.urls))[:, 1]
 
 

@@ -24,19 +24,21 @@ from pathlib import Path
 
 import numpy as np
 
-from baitwatch.ngrams import NGRAM_FILE, SIZES, NgramModel, count_view
+from baitwatch.ngrams import NGRAM_FILE, SIZES, NgramModel, count_views
 from model_export.data import Dataset, load_dataset, prepare_splits, require_unseen_sites, shape_balanced_sample
 
 MIN_DOCUMENT_FREQUENCY = 3  # rarer n-grams are one site's random tokens: noise, not signal
-# The most frequent n-grams of each view (baitwatch.ngrams.VIEWS); the rest would let the model
-# memorize sites. A host has fewer distinct n-grams than a whole URL.
+# The views a fitted model reads (baitwatch.ngrams.VIEWS) and how many of each view's most
+# frequent n-grams it keeps; the rest would let the model memorize sites. A host has fewer
+# distinct n-grams than a whole URL.
 VOCABULARY_SIZES = {"url": 1_000_000, "host": 300_000}
-REGULARIZATION_C = 10.0  # inverse L2 strength; the TF-IDF baseline's setting
+REGULARIZATION_C = 10.0  # inverse L2 strength, as in the TF-IDF lines of peers
 # scikit-learn's default (1e-4) stopped L-BFGS after 86 iterations on the 460k-row split,
 # far from the optimum: its loss is a mean over rows, so the gradient it tests is tiny early.
 # At 1e-6 it converges (about 300 iterations), and what it learns no longer depends on
 # details such as the order of the columns.
 TOLERANCE = 1e-6
+MAX_ITERATIONS = 5000
 CHUNK_TEXTS = 50_000  # bounds the hashing's memory
 ADAPT_PRIOR = 1.0  # how hard adapting to a user's feedback holds the weights where they were
 
@@ -52,15 +54,16 @@ def fit(train: Dataset) -> NgramModel:
     idf = np.concatenate([idf for _, idf in vocabularies])[first]
     # Weighed with the idf as it will be stored, so training sees what the daemon computes.
     unweighted = NgramModel(hashes, idf.astype(np.float16), np.zeros(len(hashes), np.float16), 0.0, tuple(VOCABULARY_SIZES))
+    # Counted again rather than kept from the vocabulary pass: the counts of 460k URLs take more memory than the matrix.
     matrix = vstack([_matrix(unweighted, chunk) for chunk in chunks]).tocsr()
-    regression = LogisticRegression(C=REGULARIZATION_C, tol=TOLERANCE, max_iter=5000).fit(matrix, train.labels)
+    regression = LogisticRegression(C=REGULARIZATION_C, tol=TOLERANCE, max_iter=MAX_ITERATIONS).fit(matrix, train.labels)
     return unweighted.with_weights(regression.coef_[0], float(regression.intercept_[0]))
 
 
 def _vocabulary(chunks: list[list[str]], view: str, size: int, texts: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``size`` most frequent hashes of a view's n-grams among those in at least
     MIN_DOCUMENT_FREQUENCY texts, sorted, and their idf."""
-    hashes, document_frequency = np.unique(np.concatenate([count_view(chunk, view)[1] for chunk in chunks]), return_counts=True)
+    hashes, document_frequency = np.unique(np.concatenate([count_views(chunk, (view,))[1] for chunk in chunks]), return_counts=True)
     frequent = np.flatnonzero(document_frequency >= MIN_DOCUMENT_FREQUENCY)
     kept = np.sort(frequent[np.argsort(-document_frequency[frequent], kind="stable")[:size]])
     return hashes[kept], np.log((1 + texts) / (1 + document_frequency[kept])) + 1.0
@@ -112,8 +115,8 @@ def fit_into(checkpoint: Path, train: Dataset) -> dict:
     return {
         "rows": len(train),
         "seconds": seconds,
-        "features": f"character {min(SIZES)}-{max(SIZES)}-grams of the URL and of its host alone, TF-IDF in each, "
-                    f"the {' and '.join(f'{size:,}' for size in VOCABULARY_SIZES.values())} most frequent",
+        "features": f"character {min(SIZES)}-{max(SIZES)}-grams of each view of the URL, TF-IDF in each: "
+                    + ", ".join(f"the {size:,} most frequent of the {view} view" for view, size in VOCABULARY_SIZES.items()),
         "vocabulary": VOCABULARY_SIZES,
         "min_document_frequency": MIN_DOCUMENT_FREQUENCY,
         "regularization_c": REGULARIZATION_C,

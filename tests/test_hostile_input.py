@@ -113,6 +113,13 @@ def test_a_userinfo_no_url_parser_takes_is_scored_in_its_shape(shared_daemon):
     assert (homepage["threshold"], deep_link["threshold"]) == (card["homepage_threshold"], card["threshold"])
 
 
+def test_a_backslash_cannot_hide_the_host_behind_a_known_good_one(shared_daemon):
+    """Browsers read https://evil.example\\@www.paypal.com/ as a page of evil.example; read as a
+    userinfo it would have been paypal.com's, and skipped as known-good."""
+    status, answer = shared_daemon.request("POST", "/v1/check", {"url": "https://evil-login.example\\@www.paypal.com/"})
+    assert status == 200 and answer["domain"] == "evil-login.example" and answer["reason"] != "known-good", answer
+
+
 def test_a_host_too_long_for_dns_is_a_bad_url(shared_daemon):
     status, answer = shared_daemon.request("POST", "/v1/check", {"url": "https://" + "a" * 250 + ".example/"})
     assert (status, answer["code"]) == (400, "bad-url")

@@ -5,7 +5,7 @@ import pytest
 
 from baitwatch.classifier import SHIPPED_MODEL_DIR
 from baitwatch.errors import BaitwatchError
-from baitwatch.ngrams import NGRAM_FILE, SIZES, NgramModel, count_ngrams, count_view
+from baitwatch.ngrams import NGRAM_FILE, SIZES, NgramModel, count_ngrams, count_views
 from model_export.ngrams import adapt
 
 
@@ -40,7 +40,7 @@ def test_distinct_ngrams_get_distinct_hashes():
 
 
 def small_model(vocabulary_texts: list[str], views: tuple[str, ...] = ("url",)) -> NgramModel:
-    hashes = np.unique(np.concatenate([count_view(vocabulary_texts, view)[1] for view in views]))
+    hashes = np.unique(count_views(vocabulary_texts, views)[1])
     rng = np.random.default_rng(0)
     return NgramModel(hashes, (1 + rng.random(len(hashes))).astype(np.float16), rng.normal(size=len(hashes)).astype(np.float16), -0.5, views)
 
@@ -90,13 +90,31 @@ def test_a_model_saved_before_views_reads_the_url_alone(tmp_path):
     assert NgramModel.load(tmp_path / NGRAM_FILE).views == ("url",)
 
 
-@pytest.mark.parametrize("views", [["path"], [], ["url", "url"], [1]])
+@pytest.mark.parametrize("views", [["path"], [], ["url", "url"], [1], [b"host"], [["url", "host"]], ["url", "x" * 100_000]])
 def test_a_model_with_views_it_cannot_read_is_refused(tmp_path, views):
     model = small_model(["https://a.test/b"])
-    np.savez(tmp_path / NGRAM_FILE, vocabulary=model.vocabulary, idf=model.idf, weights=model.weights, bias=np.array([model.bias]),
-             views=np.array(views))
-    with pytest.raises(BaitwatchError, match="malformed: .* views distinct names among url, host"):
+    np.savez(tmp_path / NGRAM_FILE, vocabulary=model.vocabulary, view_vocabulary=model.vocabulary, idf=model.idf,
+             weights=model.weights, bias=np.array([model.bias]), views=np.array(views))
+    with pytest.raises(BaitwatchError, match="n-gram model .* is (malformed|missing or unreadable)"):
         NgramModel.load(tmp_path / NGRAM_FILE)
+
+
+@pytest.mark.parametrize("views", [np.array("url"), np.array([{"url": 1}], dtype=object)])
+def test_views_that_are_no_list_of_names_are_refused(tmp_path, views):
+    model = small_model(["https://a.test/b"])
+    np.savez(tmp_path / NGRAM_FILE, vocabulary=model.vocabulary, idf=model.idf, weights=model.weights, bias=np.array([model.bias]),
+             views=views)
+    with pytest.raises(BaitwatchError, match="n-gram model .* is (malformed|missing or unreadable)"):
+        NgramModel.load(tmp_path / NGRAM_FILE)
+
+
+def test_a_model_that_reads_more_than_the_url_is_unreadable_to_a_loader_from_before_views(tmp_path):
+    small_model(["https://a.test/b"], views=("url", "host")).save(tmp_path / NGRAM_FILE)
+    with np.load(tmp_path / NGRAM_FILE) as stored:
+        assert "vocabulary" not in stored.files  # what a loader from before views asks for
+    small_model(["https://a.test/b"]).save(tmp_path / NGRAM_FILE)
+    with np.load(tmp_path / NGRAM_FILE) as stored:
+        assert "vocabulary" in stored.files and "view_vocabulary" not in stored.files
 
 
 @pytest.mark.parametrize("content", [b"", b"not a numpy archive", b"PK\x03\x04broken zip", "npy"])
@@ -132,7 +150,7 @@ def test_adapting_moves_the_reported_url_towards_its_label_and_leaves_other_ngra
     adapted = adapt(model, [reported] * 8 + ["https://news.test/today"], np.array([label] * 8 + [int(not label)]))
     before, after = model.logits([reported])[0], adapted.logits([reported])[0]
     assert (after > before) if label else (after < before)
-    seen = np.concatenate([count_view([reported, "https://news.test/today"], view)[1] for view in model.views])
+    seen = count_views([reported, "https://news.test/today"], model.views)[1]
     untouched = ~np.isin(model.vocabulary, seen)
     assert np.array_equal(adapted.weights[untouched], model.weights[untouched]) and untouched.any()
     assert adapted.views == model.views

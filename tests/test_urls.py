@@ -26,6 +26,9 @@ from baitwatch.urls import MAX_URL_CHARS, MAX_USERINFO_CHARS, InvalidUrl, canoni
         ("//cdn.example.com/x", "http://cdn.example.com/x"),
         ("localhost:3000", "http://localhost:3000/"),
         ("http://[2001:DB8::1]:8080/", "http://[2001:db8::1]:8080/"),
+        # Browsers read a backslash before the query as a slash: this goes to evil.example.
+        ("https://evil.example\\@paypal.com/", "https://evil.example/@paypal.com/"),
+        ("https:\\\\evil.example\\login?next=\\a", "https://evil.example/login?next=\\a"),
     ],
 )
 def test_canonical_form(raw, canonical):
@@ -90,6 +93,8 @@ def test_any_text_is_canonical_or_a_clear_error_and_canonical_is_stable(raw):
         return
     assert len(url.text) <= MAX_URL_CHARS
     assert canonicalize(url.text) == url
+    # The n-gram model's host view reads the host from the canonical text's layout.
+    assert host_text(url.text) == (url.host + ("" if url.port is None else f":{url.port}") if url.is_web else "")
 
 
 @settings(max_examples=1000, deadline=None)
@@ -169,6 +174,7 @@ def test_a_homepage_is_a_bare_site_address(raw, homepage):
         ("https://paypal.com@evil-login.example/paypal.com/", "evil-login.example"),
         ("https://a[b@x@evil-login.example/", "evil-login.example"),  # userinfo kept as written, with an @ of its own
         ("http://[2001:db8::1]/", "[2001:db8::1]"),
+        ("https://evil.example\\@paypal.com/", "evil.example"),  # a backslash is a slash to browsers
         ("file:///etc/passwd", ""),
     ],
 )

@@ -5,10 +5,11 @@ the model's vocabulary, the n-grams most frequent in training: their counts damp
 (1 + log count), weighted by inverse document frequency and scaled to unit length (TF-IDF).
 The logit is their dot product with learned weights. A model may read more than one view of
 the URL (``VIEWS``): the host alone as well, whose n-grams then weigh on their own, apart from
-the same letters in a path; each view is its own TF-IDF vector. An n-gram is known by a 64-bit hash,
-so the vocabulary is one sorted array and a lookup is a binary search: it needs numpy only
-and scores a URL in tens of microseconds. It sees every URL of the training split, where
-the transformer sees the sample a CPU can afford. ``model_export/ngrams.py`` fits it.
+the same letters in a path; each view is its own TF-IDF vector. An n-gram is known by a
+64-bit hash, so the vocabulary is one sorted array and a lookup is a binary search: numpy
+and string work only, about a tenth of a millisecond a URL. It sees every URL of the
+training split, where the transformer sees the sample a CPU can afford.
+``model_export/ngrams.py`` fits it.
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ VIEWS = {
 }
 
 
-def count_ngrams(texts: list[str], namespace: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(row, n-gram hash, count) for every distinct n-gram of each text, sorted by row then hash.
+def count_ngrams(texts: list[str], namespaces: np.ndarray | int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, n-gram hash, count) for every distinct n-gram of each text, sorted by row then hash;
+    a text's hashes are XORed with its namespace (one for all, or one per text).
 
     All texts are hashed in one pass over their concatenated bytes; an n-gram that would run
     past the end of its text is dropped, so a text's n-grams do not depend on its neighbours.
@@ -54,6 +56,7 @@ def count_ngrams(texts: list[str], namespace: int = 0) -> tuple[np.ndarray, np.n
     data = np.frombuffer(b"".join(encoded), dtype=np.uint8).astype(np.uint64)
     row_of = np.repeat(np.arange(len(encoded), dtype=np.int64), lengths)
     end_of = np.repeat(np.cumsum(lengths), lengths)
+    namespace_of = np.repeat(np.broadcast_to(np.asarray(namespaces, dtype=np.uint64), (len(encoded),)), lengths)
     position = np.arange(len(data), dtype=np.int64)
     rows, hashes = [np.zeros(0, np.int64)], [np.zeros(0, np.uint64)]
     with np.errstate(over="ignore"):  # the hash wraps around 2**64 on purpose
@@ -65,7 +68,7 @@ def count_ngrams(texts: list[str], namespace: int = 0) -> tuple[np.ndarray, np.n
             if n in SIZES:
                 fits = position + n <= end_of
                 rows.append(row_of[fits])
-                hashes.append(((rolling[fits] ^ np.uint64(n)) * _MIX) ^ np.uint64(namespace))
+                hashes.append(((rolling[fits] ^ np.uint64(n)) * _MIX) ^ namespace_of[fits])
     rows, hashes = np.concatenate(rows), np.concatenate(hashes)
     if not len(rows):
         return rows, hashes, np.zeros(0, np.int64)
@@ -73,6 +76,14 @@ def count_ngrams(texts: list[str], namespace: int = 0) -> tuple[np.ndarray, np.n
     rows, hashes = rows[order], hashes[order]
     starts = np.flatnonzero(np.r_[True, (rows[1:] != rows[:-1]) | (hashes[1:] != hashes[:-1])])
     return rows[starts], hashes[starts], np.diff(np.r_[starts, len(rows)])
+
+
+def count_views(urls: list[str], views: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``count_ngrams`` of what each view reads of each canonical URL, in the view's namespace,
+    in one pass: row ``v * len(urls) + i`` is view ``v`` of URL ``i``."""
+    readings = [VIEWS[view] for view in views]
+    texts = [reading.text(url) for reading in readings for url in urls]
+    return count_ngrams(texts, np.repeat(np.array([reading.namespace for reading in readings], dtype=np.uint64), len(urls)))
 
 
 @dataclass(frozen=True)
@@ -90,16 +101,12 @@ class NgramModel:
 
     def features(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, value): each text's TF-IDF vector over the vocabulary, of unit length in each view."""
-        parts = [self.counted_features(*count_view(texts, view), len(texts)) for view in self.views]
-        return tuple(np.concatenate(column) for column in zip(*parts))
-
-    def counted_features(self, rows: np.ndarray, hashes: np.ndarray, counts: np.ndarray, texts: int) -> tuple[np.ndarray, ...]:
-        """``features`` of texts whose n-grams ``count_ngrams`` has counted already."""
+        rows, hashes, counts = count_views(texts, self.views)
         column, known = self.columns(hashes)
         rows, column, counts = rows[known], column[known], counts[known]
         values = (1.0 + np.log(counts)) * self.idf[column].astype(np.float64)
-        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=texts))
-        return rows, column, values / np.where(norms > 0, norms, 1.0)[rows]
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(self.views) * len(texts)))
+        return rows % max(1, len(texts)), column, values / np.where(norms > 0, norms, 1.0)[rows]
 
     def logits(self, texts: list[str]) -> np.ndarray:
         rows, column, values = self.features(texts)
@@ -107,7 +114,7 @@ class NgramModel:
 
     def save(self, path: Path) -> None:
         with open(path, "wb") as stream:
-            np.savez_compressed(stream, vocabulary=self.vocabulary, idf=self.idf.astype(np.float16),
+            np.savez_compressed(stream, **{_vocabulary_key(self.views): self.vocabulary}, idf=self.idf.astype(np.float16),
                                 weights=self.weights.astype(np.float16), bias=np.array([self.bias]), views=np.array(self.views))
 
     def with_weights(self, weights: np.ndarray, bias: float) -> NgramModel:
@@ -119,7 +126,7 @@ class NgramModel:
             with np.load(path, allow_pickle=False) as stored:
                 # A model saved before views read the URL alone.
                 views = tuple(str(view) for view in stored["views"]) if "views" in stored.files else ("url",)
-                model = cls(stored["vocabulary"], stored["idf"], stored["weights"], float(stored["bias"][0]), views)
+                model = cls(stored[_vocabulary_key(views)], stored["idf"], stored["weights"], float(stored["bias"][0]), views)
         except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, zipfile.BadZipFile) as error:
             # TypeError: a lone .npy array, which is not an archive of named tables
             raise BaitwatchError(f"the n-gram model {path} is missing or unreadable ({error})") from None
@@ -142,7 +149,7 @@ def _well_formed(model: NgramModel) -> bool:
     )
 
 
-def count_view(texts: list[str], view: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``count_ngrams`` of what the view reads of each canonical URL, in the view's namespace."""
-    reading = VIEWS[view]
-    return count_ngrams([reading.text(text) for text in texts], reading.namespace)
+def _vocabulary_key(views: tuple[str, ...]) -> str:
+    """Where the file keeps the vocabulary: a model that reads more than the URL keeps it under a
+    name of its own, so that a daemon from before views refuses it rather than score half its features."""
+    return "vocabulary" if views == ("url",) else "view_vocabulary"

@@ -116,6 +116,10 @@ def canonicalize(raw: str) -> CanonicalUrl:
     rest = text[len(scheme) + 1 :]
     if scheme not in WEB_SCHEMES:
         return CanonicalUrl(text=(scheme + ":" + rest)[:MAX_URL_CHARS], scheme=scheme)
+    # Browsers read a backslash before the query of a web URL as a slash (WHATWG URL), so
+    # https://evil.example\@paypal.com/ goes to evil.example, not paypal.com.
+    before_query, question_mark, query = rest.partition("?")
+    rest = before_query.replace("\\", "/") + question_mark + query
     if not rest.startswith("//"):
         raise InvalidUrl(f"a {scheme} URL must start with {scheme}://")
     return _canonical_web_url(scheme, rest[2:])
@@ -126,21 +130,25 @@ def is_homepage(text: str) -> bool:
     the shape of SMS phishing and of typed-in sites, whose scores the model reads from the name
     alone. Read from the canonical layout, not parsed again: the userinfo is kept as written,
     and a parser may refuse it (``https://a[b@host/``)."""
-    scheme, separator, rest = text.partition("://")
-    if not separator or scheme not in WEB_SCHEMES:
-        return False
-    end = _AUTHORITY_END.search(rest)
-    return end is None or rest[end.start() :] in ("/", "/?", "?")
+    authority, after = _authority_and_after(text)
+    return authority is not None and after in ("", "/", "/?", "?")
 
 
 def host_text(text: str) -> str:
     """The host (and port) of a canonical web URL, without userinfo; "" for other text. Read from
     the canonical layout, like ``is_homepage``."""
+    authority, _ = _authority_and_after(text)
+    return (authority or "").rpartition("@")[2]
+
+
+def _authority_and_after(text: str) -> tuple[str | None, str]:
+    """A canonical web URL's authority (userinfo, host, port) and the text after it; None and
+    "" for other text."""
     scheme, separator, rest = text.partition("://")
     if not separator or scheme not in WEB_SCHEMES:
-        return ""
+        return None, ""
     end = _AUTHORITY_END.search(rest)
-    return (rest if end is None else rest[: end.start()]).rpartition("@")[2]
+    return (rest, "") if end is None else (rest[: end.start()], rest[end.start() :])
 
 
 def is_unicode_text(text: str) -> bool:
