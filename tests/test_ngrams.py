@@ -117,11 +117,16 @@ def test_a_model_that_reads_more_than_the_url_is_unreadable_to_a_loader_from_bef
         assert "vocabulary" in stored.files and "view_vocabulary" not in stored.files
 
 
-@pytest.mark.parametrize("content", [b"", b"not a numpy archive", b"PK\x03\x04broken zip", "npy"])
+@pytest.mark.parametrize("content", [b"", b"not a numpy archive", b"PK\x03\x04broken zip", "npy", "damaged deflate"])
 def test_an_unreadable_ngram_file_is_one_clear_error(tmp_path, content):
     if content == "npy":  # one bare array, not an archive of named tables
         with open(tmp_path / NGRAM_FILE, "wb") as stream:
             np.save(stream, np.ones(4))
+    elif content == "damaged deflate":  # a compressed table whose bytes were overwritten: zlib's own error
+        small_model(["https://a.test/b"]).save(tmp_path / NGRAM_FILE)
+        damaged = bytearray((tmp_path / NGRAM_FILE).read_bytes())
+        damaged[60:80] = bytes(byte ^ 0xFF for byte in damaged[60:80])
+        (tmp_path / NGRAM_FILE).write_bytes(bytes(damaged))
     else:
         (tmp_path / NGRAM_FILE).write_bytes(content)
     with pytest.raises(BaitwatchError, match="n-gram model .* is missing or unreadable"):

@@ -15,6 +15,7 @@ training split, where the transformer sees the sample a CPU can afford.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -127,7 +128,7 @@ class NgramModel:
                 # A model saved before views read the URL alone.
                 views = tuple(str(view) for view in stored["views"]) if "views" in stored.files else ("url",)
                 model = cls(stored[_vocabulary_key(views)], stored["idf"], stored["weights"], float(stored["bias"][0]), views)
-        except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, zipfile.BadZipFile) as error:
+        except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, zipfile.BadZipFile, zlib.error) as error:
             # TypeError: a lone .npy array, which is not an archive of named tables
             raise BaitwatchError(f"the n-gram model {path} is missing or unreadable ({error})") from None
         if not _well_formed(model):

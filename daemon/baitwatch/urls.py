@@ -19,6 +19,8 @@ and in the browser. The rules, each pinned by tests/test_urls.py:
 * The fragment is dropped: it never reaches the server and says nothing about the site.
 * The userinfo is kept as written: ``https://paypal.com@evil.example/`` is a classic
   phishing shape and the model must see it. The host is still ``evil.example``.
+* A backslash before the query is a slash, as browsers read it: the site of
+  ``https://evil.example\\@paypal.com/`` is ``evil.example``.
 * Path and query are kept verbatim (no percent-decoding, no case change), as in the corpus;
   an empty path becomes ``/``.
 * Length: the userinfo is cut to ``MAX_USERINFO_CHARS`` and then path and query are cut so
