@@ -2,6 +2,7 @@
 with checks in flight, and the ways it can go wrong."""
 
 import asyncio
+import itertools
 import json
 import shutil
 
@@ -78,44 +79,62 @@ def test_every_check_in_flight_during_switches_is_answered_by_one_whole_model(da
     folder, _, _ = other_model
     assert cli(daemon, "install", str(folder)).returncode == 0
     cards = {SHIPPED_ID: ModelCard.read(SHIPPED_MODEL_DIR), OTHER_ID: ModelCard.read(folder)}
-    urls = [f"https://news.ycombinator.example/item?id={i}" for i in range(400)]  # no two alike: each one is scored
-    answers, switches = asyncio.run(checks_while_switching(daemon, urls))
+    served_between_switches = [SHIPPED_ID, OTHER_ID] * 3 + [SHIPPED_ID]
+    checks, switches = asyncio.run(checks_while_switching(daemon, len(served_between_switches) - 1))
     assert switches == [200] * 6
-    assert [status for status, _ in answers] == [200] * len(urls)
-    for url, (_, answer) in zip(urls, answers):
+    assert all(status == 200 for status, *_ in checks)
+    for _, answer, url, done_when_sent, started_when_answered in checks:
         # The threshold, the verdict and the model id come from the same card.
         assert answer == Verdict.scored(canonicalize(url), answer["score"], cards[answer["model"]]).as_dict(), url
-    assert {answer["model"] for _, answer in answers} == set(cards)  # the switches did happen mid-flight
+        if started_when_answered == done_when_sent:  # sent after one switch, answered before the next began
+            assert answer["model"] == served_between_switches[done_when_sent], url
+    for switch in range(1, 7):  # each switch had checks in flight: sent before it ended, answered after it began
+        assert any(done < switch <= started for *_, done, started in checks), switch
     assert check(daemon, "https://news.ycombinator.example/item?id=new")["model"] == SHIPPED_ID
 
 
-async def checks_while_switching(daemon, urls):
+CHECKERS = 8  # checks always in flight
+CHECKS_BETWEEN_SWITCHES = 20
+
+
+async def checks_while_switching(daemon, count):
+    """Checks kept in flight while the model is switched ``count`` times (use, rollback, ...).
+    Each check is told apart by progress, not time: (status, answer, url, switches ended when
+    it was sent, switches begun when it was answered)."""
     headers = {"Content-Type": "application/json"}
     owner = headers | {"Authorization": f"Bearer {daemon.token}"}
+    switches_begun = switches_done = 0
+    checks, switch_statuses, urls = [], [], itertools.count()
     # Two sessions, so the switches do not queue behind the checks for a connection.
     async with aiohttp.ClientSession() as checker, aiohttp.ClientSession() as switcher:
 
-        answered = 0
+        async def keep_checking():
+            while len(switch_statuses) < count or answered_since_last_switch() < CHECKS_BETWEEN_SWITCHES:
+                url = f"https://news.ycombinator.example/item?id={next(urls)}"  # no two alike: each one is scored
+                done_when_sent = switches_done
+                async with checker.post(daemon.base + "/v1/check", json={"url": url}, headers=headers) as response:
+                    checks.append((response.status, await response.json(), url, done_when_sent, switches_begun))
 
-        async def one_check(url):
-            nonlocal answered
-            async with checker.post(daemon.base + "/v1/check", json={"url": url}, headers=headers) as response:
-                answer = response.status, await response.json()
-            answered += 1
-            return answer
+        def answered_since_last_switch():
+            return sum(1 for *_, done, started in checks if done == started == switches_done)
 
-        async def switch_when(share, method, path, body):
-            while answered < share * len(urls):  # by progress, not time: the checks are surely in flight
+        async def switch(method, path, body):
+            nonlocal switches_begun, switches_done
+            while answered_since_last_switch() < CHECKS_BETWEEN_SWITCHES:
                 await asyncio.sleep(0.005)
+            switches_begun += 1
             async with switcher.request(method, daemon.base + path, json=body, headers=owner) as response:
-                return response.status
+                switch_statuses.append(response.status)
+            switches_done += 1
 
-        checks = [asyncio.ensure_future(one_check(url)) for url in urls]
-        switches = []
-        for step in range(0, 6, 2):
-            switches.append(await switch_when((step + 1) / 8, "PUT", "/v1/models/active", {"id": OTHER_ID}))
-            switches.append(await switch_when((step + 2) / 8, "POST", "/v1/models/rollback", {}))
-        return await asyncio.gather(*checks), switches
+        checkers = [asyncio.ensure_future(keep_checking()) for _ in range(CHECKERS)]
+        for step in range(count):
+            if step % 2 == 0:
+                await switch("PUT", "/v1/models/active", {"id": OTHER_ID})
+            else:
+                await switch("POST", "/v1/models/rollback", {})
+        await asyncio.gather(*checkers)
+        return checks, switch_statuses
 
 
 def test_bad_ids_and_an_unloadable_model_are_refused_clearly_and_the_old_model_keeps_serving(daemon, other_model, tmp_path):
