@@ -122,6 +122,28 @@ async def test_allowlist_by_registrable_domain(client, token):
     assert answer["reason"] == "model"
 
 
+@pytest.mark.parametrize(
+    ("typed", "trusted"),
+    [
+        ("Example-Payments.xyz", "example-payments.xyz"),
+        ("https:\\\\login.example-payments.xyz\\x", "example-payments.xyz"),  # a URL as browsers read it
+        ("https:example-payments.xyz", "example-payments.xyz"),
+        ("//login.example-payments.xyz/x", "example-payments.xyz"),
+        ("https://paypal.com@example-payments.xyz/", "example-payments.xyz"),  # a whole URL: its host is the site
+        ("paypal.com@example-payments.xyz", None),  # a bare host cannot carry a user name or a port
+        ("example-payments.xyz:8443", None),
+        ("mailto:a@example-payments.xyz", None),
+    ],
+)
+async def test_an_allowlist_entry_is_the_site_a_browser_would_open(client, token, typed, trusted):
+    response = await client.post("/v1/allowlist", json={"domain": typed}, headers=auth(token))
+    body = await response.json()
+    if trusted is None:
+        assert (response.status, body["code"]) == (400, "bad-domain"), body
+    else:
+        assert (response.status, body["trusted"]) == (200, trusted), body
+
+
 async def test_trust_on_a_shared_platform_is_one_users_site(client, token):
     response = await client.post("/v1/allowlist", json={"domain": "https://sites.google.com/view/alice/home"}, headers=auth(token))
     assert (await response.json()) == {"domains": ["sites.google.com/view/alice"], "trusted": "sites.google.com/view/alice"}

@@ -29,6 +29,10 @@ from baitwatch.urls import MAX_URL_CHARS, MAX_USERINFO_CHARS, InvalidUrl, canoni
         # Browsers read a backslash before the query as a slash: this goes to evil.example.
         ("https://evil.example\\@paypal.com/", "https://evil.example/@paypal.com/"),
         ("https:\\\\evil.example\\login?next=\\a", "https://evil.example/login?next=\\a"),
+        # They skip any number of slashes after the scheme.
+        ("https:evil.example/login", "https://evil.example/login"),
+        ("HTTPS:/\\//evil.example", "https://evil.example/"),
+        ("http:///evil.example?a", "http://evil.example/?a"),
     ],
 )
 def test_canonical_form(raw, canonical):
@@ -59,7 +63,7 @@ def test_long_urls_are_cut_in_path_and_query_only():
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "   ", "https://", "https:///path", "http://exa mple.com/", "https://example.com:99999/", "https://example.com:12ab/", "http://[::1/", "https:example.com", None, 42],
+    ["", "   ", "https://", "https:///", "https:?x", "http://exa mple.com/", "https://example.com:99999/", "https://example.com:12ab/", "http://[::1/", None, 42],
 )
 def test_unreadable_urls_raise_invalid_url(raw):
     with pytest.raises(InvalidUrl):

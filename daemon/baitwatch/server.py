@@ -41,7 +41,7 @@ from baitwatch.security import (
 )
 from baitwatch.service import LoadedModel, NoPreviousModel, VerdictService
 from baitwatch.store import Store
-from baitwatch.urls import InvalidUrl, canonicalize, is_unicode_text
+from baitwatch.urls import InvalidUrl, canonicalize, is_unicode_text, scheme_of
 
 log = logging.getLogger(__name__)
 
@@ -259,10 +259,10 @@ def _allowlist_entry(body: dict) -> str:
     """The trust scope (platforms.py) of a host name, a host and path, or a whole URL."""
     raw = _string_field(body, "domain", 1024).strip()
     try:
-        url = canonicalize(raw if "://" in raw else f"http://{raw}")
+        url = canonicalize(raw)
     except InvalidUrl:
         url = None
-    bare_host_not_alone = "://" not in raw and url is not None and (url.userinfo or url.port is not None)
+    bare_host_not_alone = scheme_of(raw) is None and url is not None and (url.userinfo or url.port is not None)
     if url is None or not url.is_web or bare_host_not_alone:
         raise ApiError(400, "bad-domain", "The domain must be a host name such as example.com, or a web URL.")
     try:

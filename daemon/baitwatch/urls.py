@@ -111,7 +111,7 @@ def canonicalize(raw: str) -> CanonicalUrl:
     text = _ENCODED_INSIDE.sub(lambda found: f"%{ord(found.group()):02X}", text)
     if not text:
         raise InvalidUrl("the URL is empty")
-    scheme = _scheme_of(text)
+    scheme = scheme_of(text)
     if scheme is None:
         text = "http:" + text if text.startswith("//") else "http://" + text
         scheme = "http"
@@ -122,9 +122,9 @@ def canonicalize(raw: str) -> CanonicalUrl:
     # https://evil.example\@paypal.com/ goes to evil.example, not paypal.com.
     before_query, question_mark, query = rest.partition("?")
     rest = before_query.replace("\\", "/") + question_mark + query
-    if not rest.startswith("//"):
-        raise InvalidUrl(f"a {scheme} URL must start with {scheme}://")
-    return _canonical_web_url(scheme, rest[2:])
+    # And they skip any number of slashes after a web scheme: https:evil.example and
+    # https:///evil.example go to evil.example too.
+    return _canonical_web_url(scheme, rest.lstrip("/"))
 
 
 def is_homepage(text: str) -> bool:
@@ -163,7 +163,8 @@ def is_unicode_text(text: str) -> bool:
     return True
 
 
-def _scheme_of(text: str) -> str | None:
+def scheme_of(text: str) -> str | None:
+    """The scheme ``text`` starts with, lower-cased; None for a bare host (and port) or path."""
     match = _SCHEME.match(text)
     if not match:
         return None
