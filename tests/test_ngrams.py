@@ -1,5 +1,8 @@
 """The n-gram half of the shipped score: hashing, the vocabulary, TF-IDF and the stored model."""
 
+import io
+import zipfile
+
 import numpy as np
 import pytest
 
@@ -117,11 +120,16 @@ def test_a_model_that_reads_more_than_the_url_is_unreadable_to_a_loader_from_bef
         assert "vocabulary" in stored.files and "view_vocabulary" not in stored.files
 
 
-@pytest.mark.parametrize("content", [b"", b"not a numpy archive", b"PK\x03\x04broken zip", "npy", "damaged deflate"])
+@pytest.mark.parametrize("content", [b"", b"not a numpy archive", b"PK\x03\x04broken zip", "npy", "damaged deflate", "huge table"])
 def test_an_unreadable_ngram_file_is_one_clear_error(tmp_path, content):
     if content == "npy":  # one bare array, not an archive of named tables
         with open(tmp_path / NGRAM_FILE, "wb") as stream:
             np.save(stream, np.ones(4))
+    elif content == "huge table":  # a header that claims 8 TiB: numpy allocates before it reads
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (2**40,)})
+        with zipfile.ZipFile(tmp_path / NGRAM_FILE, "w") as archive:
+            archive.writestr("vocabulary.npy", header.getvalue() + bytes(64))
     elif content == "damaged deflate":  # a compressed table whose bytes were overwritten: zlib's own error
         small_model(["https://a.test/b"]).save(tmp_path / NGRAM_FILE)
         damaged = bytearray((tmp_path / NGRAM_FILE).read_bytes())

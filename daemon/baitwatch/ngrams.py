@@ -128,8 +128,9 @@ class NgramModel:
                 # A model saved before views read the URL alone.
                 views = tuple(str(view) for view in stored["views"]) if "views" in stored.files else ("url",)
                 model = cls(stored[_vocabulary_key(views)], stored["idf"], stored["weights"], float(stored["bias"][0]), views)
-        except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, zipfile.BadZipFile, zlib.error) as error:
-            # TypeError: a lone .npy array, which is not an archive of named tables
+        except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, zipfile.BadZipFile, zlib.error, MemoryError) as error:
+            # TypeError: a lone .npy array, which is not an archive of named tables; MemoryError: a
+            # table whose header claims more memory than there is (numpy allocates before reading)
             raise BaitwatchError(f"the n-gram model {path} is missing or unreadable ({error})") from None
         if not _well_formed(model):
             raise BaitwatchError(
