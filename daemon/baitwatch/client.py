@@ -53,7 +53,10 @@ class DaemonClient:
             except (ValueError, KeyError, TypeError):
                 message = f"HTTP {error.code}"
             raise BaitwatchError(f"the daemon refused {method} {path}: {message}") from None
-        except (urllib.error.URLError, OSError):
+        except (urllib.error.URLError, OSError) as error:
+            # A daemon too busy to answer in time is running: a caller must not act as if it were not.
+            if isinstance(error, TimeoutError) or isinstance(getattr(error, "reason", None), TimeoutError):
+                raise BaitwatchError(f"the daemon at {self.base} did not answer {method} {path} within {self.timeout:g} seconds") from None
             raise DaemonNotRunning(f"the daemon is not running at {self.base} (start it with baitwatch serve)") from None
         except ValueError:
             raise BaitwatchError(f"the program at {self.base} did not answer {method} {path} with JSON") from None

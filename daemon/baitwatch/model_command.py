@@ -17,6 +17,9 @@ from baitwatch.paths import models_dir
 from baitwatch.service import VerdictService
 
 ROUTES = {"list": ("GET", "/v1/models"), "use": ("PUT", "/v1/models/active"), "rollback": ("POST", "/v1/models/rollback")}
+# The daemon answers a switch once the model is loaded: its checksum, its ONNX session and its
+# tokenizer, which take seconds on a busy machine.
+SWITCH_TIMEOUT_SECONDS = 60.0
 
 
 def run_model_command(action: str, argument: str | None, config: Config) -> int:
@@ -27,7 +30,7 @@ def run_model_command(action: str, argument: str | None, config: Config) -> int:
     method, path = ROUTES[action]
     try:
         body = {"id": argument} if action == "use" else {}
-        answer = DaemonClient(config).request(method, path, None if method == "GET" else body)
+        answer = DaemonClient(config, timeout=SWITCH_TIMEOUT_SECONDS).request(method, path, None if method == "GET" else body)
     except DaemonNotRunning:
         answer = asyncio.run(_without_daemon(action, argument))
         print("(the daemon is not running: this is what it will serve when it starts)")
