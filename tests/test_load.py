@@ -3,10 +3,8 @@ that stays bounded however many distinct URLs pass through it."""
 
 import asyncio
 import os
-import time
 
 import aiohttp
-import numpy as np
 import pytest
 
 from baitwatch.cache import ScoreCache
@@ -21,8 +19,9 @@ REQUESTS = 20_000
 CONCURRENCY = 64
 
 
-async def hammer(base: str, urls: list[str], token: str) -> tuple[list[int], list[float]]:
-    statuses, latencies = [], []
+async def hammer(base: str, urls: list[str], token: str) -> list[tuple[str, int, dict]]:
+    """(URL, status, answer) for each check; how long they took is benchmarks/daemon_latency.py's business."""
+    answers = []
     queue = list(urls)
     headers = {"Authorization": f"Bearer {token}"}  # as the paired extension sends: its checks use the cache
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONCURRENCY), headers=headers) as session:
@@ -30,14 +29,11 @@ async def hammer(base: str, urls: list[str], token: str) -> tuple[list[int], lis
         async def worker():
             while queue:
                 url = queue.pop()
-                started = time.perf_counter()
                 async with session.post(base + "/v1/check", json={"url": url}) as response:
-                    await response.json()
-                    statuses.append(response.status)
-                latencies.append(time.perf_counter() - started)
+                    answers.append((url, response.status, await response.json()))
 
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-    return statuses, latencies
+    return answers
 
 
 def test_twenty_thousand_checks_at_concurrency_64(tmp_path):
@@ -45,13 +41,16 @@ def test_twenty_thousand_checks_at_concurrency_64(tmp_path):
     urls = [f"http://shop{i % distinct}.example-store.test/item/{i % distinct}?ref=mail" for i in range(REQUESTS)]
     daemon = RunningDaemon(tmp_path)
     try:
-        statuses, latencies = asyncio.run(hammer(daemon.base, urls, daemon.token))
+        answers = asyncio.run(hammer(daemon.base, urls, daemon.token))
     finally:
         assert daemon.stop() == 0
-    assert len(statuses) == REQUESTS
-    assert set(statuses) == {200}
-    p99 = float(np.percentile(latencies, 99))
-    assert p99 < 2.0, f"p99 {p99:.3f} s"  # a sanity bound, not a speed target (see benchmarks/)
+    assert len(answers) == REQUESTS
+    assert {status for _, status, _ in answers} == {200}
+    # Each answer is about the URL it answers, and one URL always gets one score, cached or not.
+    assert all(answer["url"] == url for url, _, answer in answers)
+    scores = {}
+    assert all(scores.setdefault(url, answer["score"]) == answer["score"] for url, _, answer in answers)
+    assert len(scores) == distinct
 
 
 def resident_mib() -> float:

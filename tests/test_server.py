@@ -31,16 +31,19 @@ def auth(token):
 
 
 async def test_a_slow_disk_write_does_not_hold_up_verdicts(client, token, monkeypatch):
-    disk_free, real_fsync = threading.Event(), os.fsync
+    stalled, disk_free, real_fsync = threading.Event(), threading.Event(), os.fsync
 
     def stalled_fsync(descriptor):
-        disk_free.wait(10)
+        stalled.set()
+        disk_free.wait(120)  # bounded: a write that held the event loop would hold this test too
         real_fsync(descriptor)
 
     monkeypatch.setattr(os, "fsync", stalled_fsync)
     writing = asyncio.ensure_future(client.put("/v1/settings", json={"enabled": False}, headers=auth(token)))
     try:
-        response = await asyncio.wait_for(client.post("/v1/check", json={"url": UNKNOWN_SITE}), 5)
+        assert await asyncio.to_thread(stalled.wait, 60)  # the write is under way, and held
+        # Generous: a verdict held by the write would wait for ever; a slow machine needs seconds.
+        response = await asyncio.wait_for(client.post("/v1/check", json={"url": UNKNOWN_SITE}), 60)
         assert (await response.json())["reason"] == "model"
         assert not writing.done()
     finally:

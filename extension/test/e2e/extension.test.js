@@ -239,8 +239,9 @@ test("with the daemon stopped the icon says pages are not checked; on restart th
   await expectNoWarning(page, urls.otherPhishing, "not reachable");
   await daemon.start();
   // No navigation needed: the background's back-off probe finds the daemon and re-checks the
-  // tab. The probe waits 1, 2, 4, 8... seconds between tries, so allow for a long gap.
-  await expectWarningPage(browser, page, 40000);
+  // tab. The probe waits 1, 2, 4, 8... seconds between tries, up to 30 s, so allow for that gap
+  // and for a daemon slow to start.
+  await expectWarningPage(browser, page, 60000);
   assert.match(await toolbarTitle(browser.worker, page), /looks like phishing/);
   await page.close();
 });
