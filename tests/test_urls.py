@@ -33,6 +33,8 @@ from baitwatch.urls import MAX_URL_CHARS, MAX_USERINFO_CHARS, InvalidUrl, canoni
         ("https:evil.example/login", "https://evil.example/login"),
         ("HTTPS:/\\//evil.example", "https://evil.example/"),
         ("http:///evil.example?a", "http://evil.example/?a"),
+        ("https:8080", "https://0.0.31.144/"),  # a number after the scheme is a host, not a port
+        ("https:80@8.8.8.8", "https://80@8.8.8.8/"),
     ],
 )
 def test_canonical_form(raw, canonical):

@@ -20,7 +20,10 @@ and in the browser. The rules, each pinned by tests/test_urls.py:
 * The userinfo is kept as written: ``https://paypal.com@evil.example/`` is a classic
   phishing shape and the model must see it. The host is still ``evil.example``.
 * A backslash before the query is a slash, as browsers read it: the site of
-  ``https://evil.example\\@paypal.com/`` is ``evil.example``.
+  ``https://evil.example\\@paypal.com/`` is ``evil.example``. Any number of slashes after
+  ``http:`` or ``https:`` is skipped, so ``https:evil.example`` and ``https:///evil.example``
+  are ``https://evil.example/``, as browsers read an address typed or sent alone (a link
+  inside a page is read against the page's URL first; the extension sends what the browser read).
 * Path and query are kept verbatim (no percent-decoding, no case change), as in the corpus;
   an empty path becomes ``/``.
 * Length: the userinfo is cut to ``MAX_USERINFO_CHARS`` and then path and query are cut so
@@ -123,7 +126,7 @@ def canonicalize(raw: str) -> CanonicalUrl:
     before_query, question_mark, query = rest.partition("?")
     rest = before_query.replace("\\", "/") + question_mark + query
     # And they skip any number of slashes after a web scheme: https:evil.example and
-    # https:///evil.example go to evil.example too.
+    # https:///evil.example go to evil.example too (read alone, not as a link in a page).
     return _canonical_web_url(scheme, rest.lstrip("/"))
 
 
@@ -168,11 +171,12 @@ def scheme_of(text: str) -> str | None:
     match = _SCHEME.match(text)
     if not match:
         return None
-    name, after = match.group(1), text[match.end() :]
-    # "paypal.com:8080/x" and "localhost:3000" are a host and a port, not a scheme.
-    if "." in name or (after[:1].isdigit() and not after.startswith("//")):
+    name, after = match.group(1).lower(), text[match.end() :]
+    # "paypal.com:8080/x" and "localhost:3000" are a host and a port, not a scheme; "https:8080"
+    # is the address 0.0.31.144 to a browser, not a host named https.
+    if name not in WEB_SCHEMES and ("." in name or (after[:1].isdigit() and not after.startswith("//"))):
         return None
-    return name.lower()
+    return name
 
 
 def _canonical_web_url(scheme: str, rest: str) -> CanonicalUrl:
