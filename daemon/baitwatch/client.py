@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import http.client
 import json
 import secrets
 import urllib.error
@@ -53,16 +54,22 @@ class DaemonClient:
             except (ValueError, KeyError, TypeError):
                 message = f"HTTP {error.code}"
             raise BaitwatchError(f"the daemon refused {method} {path}: {message}") from None
-        except (urllib.error.URLError, OSError) as error:
-            # A daemon too busy to answer in time is running: a caller must not act as if it were not.
-            if isinstance(error, TimeoutError) or isinstance(getattr(error, "reason", None), TimeoutError):
-                raise BaitwatchError(f"the daemon at {self.base} did not answer {method} {path} within {self.timeout:g} seconds") from None
-            raise DaemonNotRunning(f"the daemon is not running at {self.base} (start it with baitwatch serve)") from None
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+            raise self._failure(getattr(error, "reason", error)) from None
         except ValueError:
             raise BaitwatchError(f"the program at {self.base} did not answer {method} {path} with JSON") from None
         if not isinstance(answer, dict):
             raise BaitwatchError(f"the program at {self.base} did not answer {method} {path} with a JSON object")
         return answer
+
+    def _failure(self, cause: object) -> BaitwatchError:
+        """Only a refused connection means no daemon: callers then act on the files, which a
+        daemon that is running but slow, or a program that took its port, would not expect."""
+        if isinstance(cause, ConnectionRefusedError):
+            return DaemonNotRunning(f"the daemon is not running at {self.base} (start it with baitwatch serve)")
+        if isinstance(cause, TimeoutError):
+            return BaitwatchError(f"the daemon at {self.base} did not answer within {self.timeout:g} seconds")
+        return BaitwatchError(f"cannot talk to the daemon at {self.base} ({cause})")
 
     def _token(self, required: bool) -> str | None:
         try:
