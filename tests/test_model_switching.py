@@ -109,7 +109,7 @@ async def checks_while_switching(daemon, count):
     async with aiohttp.ClientSession() as checker, aiohttp.ClientSession() as switcher:
 
         async def keep_checking():
-            while len(switch_statuses) < count or answered_since_last_switch() < CHECKS_BETWEEN_SWITCHES:
+            while switches_done < count or answered_since_last_switch() < CHECKS_BETWEEN_SWITCHES:
                 url = f"https://news.ycombinator.example/item?id={next(urls)}"  # no two alike: each one is scored
                 done_when_sent = switches_done
                 async with checker.post(daemon.base + "/v1/check", json={"url": url}, headers=headers) as response:
@@ -121,6 +121,8 @@ async def checks_while_switching(daemon, count):
         async def switch(method, path, body):
             nonlocal switches_begun, switches_done
             while answered_since_last_switch() < CHECKS_BETWEEN_SWITCHES:
+                if all(checker.done() for checker in checkers):  # they failed: say how, do not wait for ever
+                    await asyncio.gather(*checkers)
                 await asyncio.sleep(0.005)
             switches_begun += 1
             async with switcher.request(method, daemon.base + path, json=body, headers=owner) as response:

@@ -125,9 +125,9 @@ def test_an_unreadable_ngram_file_is_one_clear_error(tmp_path, content):
     if content == "npy":  # one bare array, not an archive of named tables
         with open(tmp_path / NGRAM_FILE, "wb") as stream:
             np.save(stream, np.ones(4))
-    elif content == "huge table":  # a header that claims 8 TiB: numpy allocates before it reads
+    elif content == "huge table":  # a header that claims 1 PiB, more than any address space: numpy allocates before it reads
         header = io.BytesIO()
-        np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (2**40,)})
+        np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (2**47,)})
         with zipfile.ZipFile(tmp_path / NGRAM_FILE, "w") as archive:
             archive.writestr("vocabulary.npy", header.getvalue() + bytes(64))
     elif content == "damaged deflate":  # a compressed table whose bytes were overwritten: zlib's own error

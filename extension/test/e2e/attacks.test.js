@@ -181,7 +181,7 @@ test("a page that holds its tab with beforeunload is replaced by the warning", a
   if (!tab.isClosed()) await tab.close();
 });
 
-test("a replaceState loop in one tab costs few checks and does not delay another tab's warning", async () => {
+test("a replaceState loop in one tab costs few checks and does not keep another tab from its warning", async () => {
   const checked = async () => (await daemon.request("GET", "/v1/status")).counters.checked ?? 0;
   const looping = await openTab(browser, `${base.compromised}/loop`);
   await sleep(500);
