@@ -3,7 +3,8 @@
 Every URL of the corpus goes through the daemon's rules in order: a URL the policy skips
 (known-good, private address...) is never checked, as in the daemon; the others are checked
 by ``baitwatch.lookalike``. Prints the counts by label and by source, with the legitimate
-URLs it flags (each a false alarm). Run: ``.venv/bin/python benchmarks/lookalikes.py``.
+URLs it flags (each a false alarm). Run: ``.venv/bin/python benchmarks/lookalikes.py``
+(v1), or with ``--data`` and several files to read them as one corpus.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from model_export.known_good import CORPUS, POPULAR_SOURCE
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=CORPUS)
+    parser.add_argument("--data", type=Path, nargs="+", default=[CORPUS], help="corpus files, read as one")
     parser.add_argument("--show", type=int, default=40, help="legitimate URLs flagged to print")
     args = parser.parse_args()
     data, _ = load_dataset(args.data)

@@ -1,6 +1,14 @@
-"""Build the known-good list: popular sites whose pages skip the model.
+"""Build the shipped lists of popular sites: the known-good list, whose pages skip the model,
+and the protected sites, which lookalikes are checked against.
 
-Source: the Tranco top-10k homepages in the corpus. Left out, because third parties publish
+Source of both: the Tranco top-10k homepages in the corpus.
+
+Protected sites: every one of them that is a site, the platforms and the domains with phishing
+in the corpus included: phishers imitate ``linkedin.com`` and ``dropbox.com`` all the more for
+abusing them. Left out are public suffixes (``github.io``, ``com.se``), which are namespaces
+of other people's sites, and the sites under them.
+
+Known-good list: left out, because third parties publish
 pages there: every shared platform (``baitwatch/platforms.py``: the Public Suffix List's
 PRIVATE section and the categories in ``baitwatch/shared_platforms.txt``), every registrable
 domain that has a PSL private suffix at or below it (``amazonaws.com``), and every domain
@@ -11,7 +19,7 @@ covers ``www.paypal.com``). A platform that also serves users' pages from some o
 (``google.com``: ``sites.google.com``, ``docs.google.com``) never gets its registrable
 domain on the list; only its own hosts in ``PLATFORM_OWN_HOSTS`` do, one line each, and each
 covers that one host (``accounts.google.com``). Run ``python -m model_export.known_good``
-to rebuild the shipped file.
+to rebuild the shipped files.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from pathlib import Path
 
 from publicsuffixlist import PSLFILE, PublicSuffixList
 
-from baitwatch.known_good import KNOWN_GOOD_FILE
+from baitwatch.known_good import KNOWN_GOOD_FILE, PROTECTED_SITES_FILE
 from baitwatch.platforms import shipped_platforms
 from baitwatch.urls import canonicalize, registrable_domain
 from model_export.data import load_dataset
@@ -56,7 +64,8 @@ def excluded_platform(domain: str) -> bool:
     return shipped_platforms().is_shared(domain) or domain in private_section_owners()
 
 
-def build(corpus: Path) -> list[str]:
+def build(corpus: Path) -> tuple[list[str], list[str]]:
+    """The known-good list and the protected sites."""
     data, _ = load_dataset(corpus)
     phishing = [url for url, label in zip(data.urls, data.labels) if label == 1]
     phishing_domains = {registrable_domain(canonicalize(url).host) for url in phishing}
@@ -65,25 +74,51 @@ def build(corpus: Path) -> list[str]:
     mixed = shipped_platforms().mixed_domains
     entries = {d for d in popular - phishing_domains - mixed if not excluded_platform(d)}
     entries |= {host for host in PLATFORM_OWN_HOSTS - phishing_hosts if registrable_domain(host) in popular & mixed}
-    return sorted(entries)
+    return sorted(entries), sorted(d for d in popular if is_site(d))
+
+
+def is_site(domain: str) -> bool:
+    """A registrable domain of the ICANN section that is no public suffix itself: not
+    ``github.io`` nor ``alice.github.io``, but ``github.com``."""
+    return _icann().privatesuffix(domain) == domain and not _all_sections().is_public(domain)
+
+
+@lru_cache(maxsize=1)
+def _icann() -> PublicSuffixList:
+    return PublicSuffixList(only_icann=True)
+
+
+@lru_cache(maxsize=1)
+def _all_sections() -> PublicSuffixList:
+    return PublicSuffixList()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=CORPUS)
     parser.add_argument("--out", type=Path, default=KNOWN_GOOD_FILE)
+    parser.add_argument("--protected-out", type=Path, default=PROTECTED_SITES_FILE)
     args = parser.parse_args()
-    entries = build(args.data)
-    header = (
-        "# baitwatch known-good list: sites whose pages skip the model.\n"
-        "# Built by `python -m model_export.known_good` from the Tranco top-10k homepages in\n"
-        "# model_export/data, leaving out shared platforms (baitwatch/shared_platforms.txt and\n"
-        "# the Public Suffix List's PRIVATE section) and every domain with a phishing URL in the\n"
-        "# corpus. A registrable domain covers all its hosts; a longer name covers that host\n"
-        "# only. Do not edit by hand; rebuild.\n"
-    )
-    args.out.write_text(header + "".join(entry + "\n" for entry in entries), encoding="utf-8")
-    print(f"wrote {len(entries)} entries to {args.out}")
+    known_good, protected = build(args.data)
+    write_list(args.out, known_good, (
+        "baitwatch known-good list: sites whose pages skip the model.",
+        "Built by `python -m model_export.known_good` from the Tranco top-10k homepages in",
+        "model_export/data, leaving out shared platforms (baitwatch/shared_platforms.txt and",
+        "the Public Suffix List's PRIVATE section) and every domain with a phishing URL in the",
+        "corpus. A registrable domain covers all its hosts; a longer name covers that host",
+        "only. Do not edit by hand; rebuild.",
+    ))
+    write_list(args.protected_out, protected, (
+        "baitwatch protected sites: the registrable domains lookalikes are checked against.",
+        "Built by `python -m model_export.known_good` from the Tranco top-10k homepages in",
+        "model_export/data, shared platforms and domains with phishing in the corpus included,",
+        "public suffixes left out. Do not edit by hand; rebuild.",
+    ))
+
+
+def write_list(path: Path, entries: list[str], header: tuple[str, ...]) -> None:
+    path.write_text("".join(f"# {line}\n" for line in header) + "".join(entry + "\n" for entry in entries), encoding="utf-8")
+    print(f"wrote {len(entries)} entries to {path}")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 import pytest
 
+from baitwatch.known_good import shipped_known_good, shipped_protected_sites
 from baitwatch.lookalike import LookalikeDetector, find_lookalike, skeleton
-from baitwatch.urls import canonicalize
+from baitwatch.urls import canonicalize, registrable_domain
 
 
 def lookalike(raw, allowlist=frozenset()):
@@ -31,6 +32,11 @@ def lookalike(raw, allowlist=frozenset()):
         ("http://ebay.com.account-verify.example/", "ebay.com", "embedded"),
         ("https://paypal.com@evil.example/", "paypal.com", "userinfo"),
         ("https://www.paypal.com:login@evil.example/", "paypal.com", "userinfo"),
+        # Sites that are not known-good (anyone publishes there, or phishers abuse them) are protected too.
+        ("https://linkedln.com/", "linkedin.com", "homoglyph"),
+        ("https://dropbox.com.file-share.example/", "dropbox.com", "embedded"),
+        ("https://login.microsoftonline.com.evil.example/", "microsoftonline.com", "embedded"),
+        ("https://instagraam.com/", "instagram.com", "near-miss"),
     ],
 )
 def test_imitations_are_caught_with_what_they_imitate(raw, imitates, kind):
@@ -46,6 +52,7 @@ def test_imitations_are_caught_with_what_they_imitate(raw, imitates, kind):
         "https://sites.google.com/view/x", "https://mail.google.com/", "https://apple.com/", "https://support.apple.com/",
         "https://example.com/", "https://myqcloud.com/", "https://a1.si/", "https://ibi.com/", "https://open-table.org/",
         "https://user:secret@example.org/", "http://8.8.8.8/", "https://bücher.de/", "https://президент.рф/", "https://яндекс.рф/",
+        "https://www.linkedin.com/in/alice", "https://www.dropbox.com/s/x", "https://alice.github.io/", "https://x.blogspot.com/",
     ],
 )
 def test_real_sites_and_their_twins_are_never_lookalikes(raw):
@@ -71,3 +78,10 @@ def test_a_detector_over_a_small_list_checks_only_that_list():
     detector = LookalikeDetector(["examplebank.com"])
     assert detector.check(canonicalize("https://examp1ebank.com/")).imitates == "examplebank.com"
     assert detector.check(canonicalize("https://paypa1.com/")) is None
+
+
+def test_every_known_good_site_is_protected_and_public_suffixes_are_not():
+    protected = shipped_protected_sites()
+    assert {registrable_domain(entry) for entry in shipped_known_good()} <= protected
+    assert {"linkedin.com", "dropbox.com", "github.com"} <= protected  # scored by the model, imitated all the same
+    assert not {"github.io", "blogspot.com", "com.se"} & protected  # other people's sites live under these

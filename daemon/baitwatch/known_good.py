@@ -1,4 +1,5 @@
-"""The shipped known-good list (built by model_export/known_good.py): popular sites whose pages skip the model."""
+"""The shipped lists of popular sites (built by model_export/known_good.py): the known-good
+sites, whose pages skip the model, and the protected sites, which lookalikes are checked against."""
 
 from __future__ import annotations
 
@@ -6,10 +7,21 @@ from functools import lru_cache
 from pathlib import Path
 
 KNOWN_GOOD_FILE = Path(__file__).resolve().parent / "known_good.txt"
+PROTECTED_SITES_FILE = Path(__file__).resolve().parent / "protected_sites.txt"
 
 
 @lru_cache(maxsize=1)
 def shipped_known_good() -> frozenset[str]:
+    """Registrable domains, as ``urls.registrable_domain`` writes them, and a few single hosts."""
+    return _read_list(KNOWN_GOOD_FILE)
+
+
+@lru_cache(maxsize=1)
+def shipped_protected_sites() -> frozenset[str]:
     """Registrable domains, as ``urls.registrable_domain`` writes them."""
-    lines = KNOWN_GOOD_FILE.read_text(encoding="utf-8").splitlines()
+    return _read_list(PROTECTED_SITES_FILE)
+
+
+def _read_list(path: Path) -> frozenset[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))

@@ -1,6 +1,9 @@
 """Lookalike hosts: a deterministic rule that catches a URL imitating a protected site.
 
-Protected sites are registrable domains: the known-good list's and the user's allowlist's.
+Protected sites are registrable domains: the shipped list of popular sites (a superset of
+the known-good list's: sites where anyone publishes, and sites phishers abuse, are imitated all
+the same, so ``linkedin.com`` and ``dropbox.com`` are protected though their pages are still
+scored) and the user's allowlist's.
 A URL whose own registrable domain is protected is never a lookalike (``www.paypal.com``);
 neither is the same name under another suffix (``paypal.com.br``, ``paypal.me``), which may
 well be the brand's own. Otherwise it imitates a protected domain when:
@@ -41,7 +44,7 @@ from pathlib import Path
 
 import confusable_homoglyphs
 
-from baitwatch.known_good import shipped_known_good
+from baitwatch.known_good import shipped_protected_sites
 from baitwatch.urls import CanonicalUrl, registrable_domain
 
 # Shorter names are one doubled letter, or one ASCII look-alike, from too many real sites.
@@ -197,8 +200,8 @@ class LookalikeDetector:
 
 @lru_cache(maxsize=1)
 def shipped_detector() -> LookalikeDetector:
-    """Protects the known-good list's domains (a host entry protects its registrable domain)."""
-    return LookalikeDetector(registrable_domain(entry) for entry in shipped_known_good())
+    """Protects the shipped list of popular sites."""
+    return LookalikeDetector(shipped_protected_sites())
 
 
 @lru_cache(maxsize=4)
