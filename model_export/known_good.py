@@ -30,8 +30,9 @@ from pathlib import Path
 
 from publicsuffixlist import PSLFILE, PublicSuffixList
 
+from baitwatch.errors import BaitwatchError
 from baitwatch.known_good import KNOWN_GOOD_FILE, PROTECTED_SITES_FILE
-from baitwatch.platforms import shipped_platforms
+from baitwatch.platforms import is_private_suffix_site, shipped_platforms
 from baitwatch.urls import canonicalize, registrable_domain
 from model_export.data import load_dataset
 
@@ -74,23 +75,10 @@ def build(corpus: Path) -> tuple[list[str], list[str]]:
     mixed = shipped_platforms().mixed_domains
     entries = {d for d in popular - phishing_domains - mixed if not excluded_platform(d)}
     entries |= {host for host in PLATFORM_OWN_HOSTS - phishing_hosts if registrable_domain(host) in popular & mixed}
-    return sorted(entries), sorted(d for d in popular if is_site(d))
-
-
-def is_site(domain: str) -> bool:
-    """A registrable domain of the ICANN section that is no public suffix itself: not
-    ``github.io`` nor ``alice.github.io``, but ``github.com``."""
-    return _icann().privatesuffix(domain) == domain and not _all_sections().is_public(domain)
-
-
-@lru_cache(maxsize=1)
-def _icann() -> PublicSuffixList:
-    return PublicSuffixList(only_icann=True)
-
-
-@lru_cache(maxsize=1)
-def _all_sections() -> PublicSuffixList:
-    return PublicSuffixList()
+    if not popular:
+        raise BaitwatchError(f"the data holds no {POPULAR_SOURCE} rows, so both lists would be empty; pass the v1 corpus with --data")
+    # A site, not a namespace of other people's sites (github.io, alice.github.io, com.se).
+    return sorted(entries), sorted(d for d in popular if not is_private_suffix_site(d))
 
 
 def main() -> None:

@@ -37,6 +37,9 @@ def lookalike(raw, allowlist=frozenset()):
         ("https://dropbox.com.file-share.example/", "dropbox.com", "embedded"),
         ("https://login.microsoftonline.com.evil.example/", "microsoftonline.com", "embedded"),
         ("https://instagraam.com/", "instagram.com", "near-miss"),
+        # On a shared platform, the subdomain is the phisher's to name.
+        ("https://paypal-com.weebly.com/", "paypal.com", "embedded"),
+        ("https://secure-paypal.com.verify.wordpress.com/", "paypal.com", "embedded"),
     ],
 )
 def test_imitations_are_caught_with_what_they_imitate(raw, imitates, kind):
@@ -65,6 +68,8 @@ def test_the_users_allowlist_is_protected_too():
     assert found is not None and found.imitates == "my-credit-union.example"
     assert lookalike("https://my-credit-union.example.evil.example/") is None
     assert lookalike("https://my-credit-union.example/", allowlist) is None
+    found = lookalike("https://my-credit-union-example.weebly.com/", allowlist)  # a platform is no one's own site
+    assert found is not None and found.imitates == "my-credit-union.example"
 
 
 def test_skeletons_follow_unicode_confusables():

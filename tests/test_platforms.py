@@ -68,6 +68,7 @@ SHARED_PLATFORM_PAGES = {
         "https://company.atlassian.net/wiki/spaces/X",
         "https://login-portal.powerappsportals.com/",
         "https://helpdesk.zendesk.com/hc/en-us",
+        "https://paypal-com-resolution.my.site.com/s/login",  # Salesforce Experience Cloud
     ],
     "user sites on a platform with its own pages": [
         "https://sites.google.com/view/account-verify/home",

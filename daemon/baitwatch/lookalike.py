@@ -3,10 +3,10 @@
 Protected sites are registrable domains: the shipped list of popular sites (a superset of
 the known-good list's: sites where anyone publishes, and sites phishers abuse, are imitated all
 the same, so ``linkedin.com`` and ``dropbox.com`` are protected though their pages are still
-scored) and the user's allowlist's.
-A URL whose own registrable domain is protected is never a lookalike (``www.paypal.com``);
-neither is the same name under another suffix (``paypal.com.br``, ``paypal.me``), which may
-well be the brand's own. Otherwise it imitates a protected domain when:
+scored) and the user's allowlist's. A URL on a known-good or allowlisted site is never a
+lookalike (``www.paypal.com``), though one on a shared platform can be
+(``paypal-com.weebly.com``); nor is the same name under another suffix (``paypal.com.br``,
+``paypal.me``), which may well be the brand's own. Otherwise it imitates a protected domain when:
 
 * ``homoglyph``: its name (the label left of the public suffix) looks the same as a
   protected name without being it: the same Unicode UTS 39 skeleton (``раураl.com``,
@@ -44,7 +44,7 @@ from pathlib import Path
 
 import confusable_homoglyphs
 
-from baitwatch.known_good import shipped_protected_sites
+from baitwatch.known_good import shipped_known_good, shipped_protected_sites
 from baitwatch.urls import CanonicalUrl, registrable_domain
 
 # Shorter names are one doubled letter, or one ASCII look-alike, from too many real sites.
@@ -135,8 +135,12 @@ class _Protected:
 class LookalikeDetector:
     """Finds which protected domain a URL imitates, if any."""
 
-    def __init__(self, protected: Iterable[str]):
+    def __init__(self, protected: Iterable[str], own: Iterable[str] | None = None):
+        """``protected``: the domains a URL may imitate. ``own``: the domains whose hosts are
+        the site's own and never lookalikes; by default the protected ones. A shared platform
+        is protected but not its own: phishers name their subdomains there (paypal-com.weebly.com)."""
         self.protected = frozenset(protected)
+        self.own = self.protected if own is None else frozenset(own)
         self._names: set[str] = set()
         self._by_key: dict[str, list[_Protected]] = defaultdict(list)
         self._by_first_word: dict[str, list[_Protected]] = defaultdict(list)
@@ -153,7 +157,7 @@ class LookalikeDetector:
         if not url.is_web or url.ip is not None:
             return None
         domain = url.registrable_domain
-        if domain in self.protected:
+        if domain in self.own:
             return None
         labels = url.host.split(".")
         own_labels = labels[: len(labels) - domain.count(".")]  # subdomains and the name
@@ -200,8 +204,8 @@ class LookalikeDetector:
 
 @lru_cache(maxsize=1)
 def shipped_detector() -> LookalikeDetector:
-    """Protects the shipped list of popular sites."""
-    return LookalikeDetector(shipped_protected_sites())
+    """Protects the shipped list of popular sites; only the known-good sites' hosts are their own."""
+    return LookalikeDetector(shipped_protected_sites(), own=(registrable_domain(entry) for entry in shipped_known_good()))
 
 
 @lru_cache(maxsize=4)
@@ -215,6 +219,6 @@ def find_lookalike(url: CanonicalUrl, user_allowlist: frozenset[str] = frozenset
     """The protected domain ``url`` imitates, or None."""
     shipped = shipped_detector()
     found = shipped.check(url)
-    if found or not user_allowlist or url.registrable_domain in shipped.protected:
+    if found or not user_allowlist or url.registrable_domain in shipped.own:
         return found
     return allowlist_detector(user_allowlist).check(url)
