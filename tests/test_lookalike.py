@@ -2,7 +2,8 @@
 
 import pytest
 
-from baitwatch.known_good import shipped_known_good, shipped_protected_sites
+from baitwatch.errors import BaitwatchError
+from baitwatch.known_good import read_site_list, shipped_known_good, shipped_protected_sites
 from baitwatch.lookalike import LookalikeDetector, find_lookalike, skeleton
 from baitwatch.urls import canonicalize, registrable_domain
 
@@ -90,3 +91,12 @@ def test_every_known_good_site_is_protected_and_public_suffixes_are_not():
     assert {registrable_domain(entry) for entry in shipped_known_good()} <= protected
     assert {"linkedin.com", "dropbox.com", "github.com"} <= protected  # scored by the model, imitated all the same
     assert not {"github.io", "blogspot.com", "com.se"} & protected  # other people's sites live under these
+
+
+@pytest.mark.parametrize("content", [None, b"\xff\xfe not UTF-8"])
+def test_a_shipped_list_that_is_missing_or_unreadable_is_one_clear_error(tmp_path, content):
+    path = tmp_path / "protected_sites.txt"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(BaitwatchError, match=r"missing or unreadable .*; reinstall baitwatch$"):
+        read_site_list(path)

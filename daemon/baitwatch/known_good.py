@@ -6,6 +6,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from baitwatch.errors import BaitwatchError
+
 KNOWN_GOOD_FILE = Path(__file__).resolve().parent / "known_good.txt"
 PROTECTED_SITES_FILE = Path(__file__).resolve().parent / "protected_sites.txt"
 
@@ -13,15 +15,18 @@ PROTECTED_SITES_FILE = Path(__file__).resolve().parent / "protected_sites.txt"
 @lru_cache(maxsize=1)
 def shipped_known_good() -> frozenset[str]:
     """Registrable domains, as ``urls.registrable_domain`` writes them, and a few single hosts."""
-    return _read_list(KNOWN_GOOD_FILE)
+    return read_site_list(KNOWN_GOOD_FILE)
 
 
 @lru_cache(maxsize=1)
 def shipped_protected_sites() -> frozenset[str]:
     """Registrable domains, as ``urls.registrable_domain`` writes them."""
-    return _read_list(PROTECTED_SITES_FILE)
+    return read_site_list(PROTECTED_SITES_FILE)
 
 
-def _read_list(path: Path) -> frozenset[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
+def read_site_list(path: Path) -> frozenset[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise BaitwatchError(f"the shipped list {path} is missing or unreadable ({error}); reinstall baitwatch") from None
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
