@@ -19,11 +19,16 @@ SHARED_PLATFORM_PAGES = {
         "https://alice.github.io/signin/",
         "https://login-portal.vercel.app/",
         "https://storage.googleapis.com/bucket/index.html",
+        "http://kornienk0.imgix.net/wp-content/index.php",
+        "http://static.120.74.161.5.clients.your-server.de/login/",
     ],
     "site builders": [
         "https://office365-login.multiscreensite.com/",
         "https://verify.wixsite.com/account",
         "https://bank.weebly.com/",
+        "https://crypto-phantom-wallet.teachable.com/",
+        "https://someone-s-school.thinkific.com/",
+        "https://coinbase-pro-sign-in.company.site/",
     ],
     "blogs": [
         "https://someone.blogspot.com.es/2024/01/post.html",
@@ -57,6 +62,18 @@ SHARED_PLATFORM_PAGES = {
         "https://drive.google.com/file/d/1abc/view",
         "https://www.mediafire.com/file/abc/invoice.zip/file",
     ],
+    "documents, boards and designs": [
+        "https://www.canva.com/design/DAGk3x9Yb2Q/view",
+        "https://www.figma.com/proto/AbCdEf123456/Secure-Login",
+        "https://www.flipsnack.com/8F7A9B6C5D4/secure-document-portal.html",
+        "https://lucid.app/lucidchart/1234abcd/view",
+    ],
+    "paste, text and image hosting": [
+        "https://teletype.in/@someone/secure-verify",
+        "https://pastebin.com/AbCdEf12",
+        "https://imagizer.imageshack.com/img922/1354/iwJDVH.png",
+    ],
+    "link shorteners and proxies": ["https://linkvertise.com/445286/b33ld", "https://t.me/someone/14", "https://paypay-sec.co.jp.mcas.ms/"],
     "IPFS gateways": [
         "https://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi.ipfs.infura-ipfs.io/",
         "https://ipfs.io/ipfs/bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
@@ -73,6 +90,8 @@ SHARED_PLATFORM_PAGES = {
     "user sites on a platform with its own pages": [
         "https://sites.google.com/view/account-verify/home",
         "https://script.google.com/macros/s/AKfycb/exec",
+        "https://cdn.discordapp.com/attachments/1036656684493459478/1039127081243660328/invoice.zip",
+        "https://res.cloudinary.com/dravfmr66/image/upload/v1615205725/excel.jpg",
     ],
 }
 ALL_PAGES = [url for urls in SHARED_PLATFORM_PAGES.values() for url in urls]
