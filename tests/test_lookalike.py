@@ -57,6 +57,7 @@ def test_imitations_are_caught_with_what_they_imitate(raw, imitates, kind):
         "https://example.com/", "https://myqcloud.com/", "https://a1.si/", "https://ibi.com/", "https://open-table.org/",
         "https://user:secret@example.org/", "http://8.8.8.8/", "https://bücher.de/", "https://президент.рф/", "https://яндекс.рф/",
         "https://www.linkedin.com/in/alice", "https://www.dropbox.com/s/x", "https://alice.github.io/", "https://x.blogspot.com/",
+        "https://login.microsoftonline.com.mcas.ms/",  # a company's Defender for Cloud Apps proxy: the real site, proxied
     ],
 )
 def test_real_sites_and_their_twins_are_never_lookalikes(raw):

@@ -21,6 +21,8 @@ SHARED_PLATFORM_PAGES = {
         "https://storage.googleapis.com/bucket/index.html",
         "http://kornienk0.imgix.net/wp-content/index.php",
         "http://static.120.74.161.5.clients.your-server.de/login/",
+        "https://codepen.io/someone/full/AbCdEf",
+        "https://someone.web.fc2.com/login.html",
     ],
     "site builders": [
         "https://office365-login.multiscreensite.com/",
@@ -67,13 +69,17 @@ SHARED_PLATFORM_PAGES = {
         "https://www.figma.com/proto/AbCdEf123456/Secure-Login",
         "https://www.flipsnack.com/8F7A9B6C5D4/secure-document-portal.html",
         "https://lucid.app/lucidchart/1234abcd/view",
+        "https://online.fliphtml5.com/abcde/fghij/",
+        "https://gamma.app/docs/Secure-Document-abc123",
     ],
     "paste, text and image hosting": [
         "https://teletype.in/@someone/secure-verify",
         "https://pastebin.com/AbCdEf12",
         "https://imagizer.imageshack.com/img922/1354/iwJDVH.png",
+        "https://justpaste.it/abc12",
     ],
-    "link shorteners and proxies": ["https://linkvertise.com/445286/b33ld", "https://t.me/someone/14", "https://paypay-sec.co.jp.mcas.ms/"],
+    "link shorteners": ["https://linkvertise.com/445286/b33ld", "https://t.me/someone/14", "https://telegram.me/someone"],
+    "archives": ["https://archive.ph/AbCd1"],
     "IPFS gateways": [
         "https://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi.ipfs.infura-ipfs.io/",
         "https://ipfs.io/ipfs/bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
@@ -91,6 +97,7 @@ SHARED_PLATFORM_PAGES = {
         "https://sites.google.com/view/account-verify/home",
         "https://script.google.com/macros/s/AKfycb/exec",
         "https://cdn.discordapp.com/attachments/1036656684493459478/1039127081243660328/invoice.zip",
+        "https://media.discordapp.net/attachments/1036656684493459478/1039127081243660328/invoice.png",
         "https://res.cloudinary.com/dravfmr66/image/upload/v1615205725/excel.jpg",
     ],
 }
