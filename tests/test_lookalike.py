@@ -99,5 +99,5 @@ def test_a_shipped_list_that_is_missing_or_unreadable_is_one_clear_error(tmp_pat
     path = tmp_path / "protected_sites.txt"
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(BaitwatchError, match=r"missing or unreadable .*; reinstall baitwatch$"):
+    with pytest.raises(BaitwatchError, match=r"missing or unreadable \((No such file or directory|'utf-8' codec .*)\); reinstall baitwatch$"):
         read_site_list(path)

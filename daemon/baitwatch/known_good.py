@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from baitwatch.errors import BaitwatchError
+from baitwatch.shipped_files import read_shipped_text
 
 KNOWN_GOOD_FILE = Path(__file__).resolve().parent / "known_good.txt"
 PROTECTED_SITES_FILE = Path(__file__).resolve().parent / "protected_sites.txt"
@@ -25,8 +25,5 @@ def shipped_protected_sites() -> frozenset[str]:
 
 
 def read_site_list(path: Path) -> frozenset[str]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise BaitwatchError(f"the shipped list {path} is missing or unreadable ({error}); reinstall baitwatch") from None
+    lines = read_shipped_text(path).splitlines()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))

@@ -27,6 +27,7 @@ from pathlib import Path
 from publicsuffixlist import PublicSuffixList
 
 from baitwatch.errors import BaitwatchError
+from baitwatch.shipped_files import read_shipped_text
 from baitwatch.urls import CanonicalUrl, registrable_domain
 
 SHARED_PLATFORMS_FILE = Path(__file__).resolve().parent / "shared_platforms.txt"
@@ -116,7 +117,7 @@ def is_private_suffix_site(host: str) -> bool:
 
 @lru_cache(maxsize=1)
 def shipped_platforms() -> SharedPlatforms:
-    return SharedPlatforms.parse(SHARED_PLATFORMS_FILE.read_text(encoding="utf-8"))
+    return SharedPlatforms.parse(read_shipped_text(SHARED_PLATFORMS_FILE))
 
 
 def trust_scope_or_none(url: CanonicalUrl) -> str | None:
