@@ -113,9 +113,13 @@ class _Listener:
         while True:
             try:
                 connection, _ = self.socket.accept()
-            except OSError:  # closed: the test is over
+            except OSError:  # shut down: the test is over
                 return
             connection.close()
+
+    def close(self):
+        self.socket.shutdown(socket.SHUT_RDWR)  # wakes a blocked accept(); close() alone does not
+        self.socket.close()
 
 
 @pytest.mark.parametrize(
@@ -135,6 +139,6 @@ def test_a_daemon_that_does_not_answer_is_not_taken_for_an_absent_one(user_dirs,
     try:
         result = run_baitwatch(*command, "--port", str(listener.port), timeout=120)
     finally:
-        listener.socket.close()
+        listener.close()
     assert_clear_error(result, "did not answer within" if behaviour == "silent" else "cannot talk to the daemon")
     assert "not running" not in result.stderr and result.stdout == ""

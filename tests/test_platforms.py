@@ -31,6 +31,7 @@ SHARED_PLATFORM_PAGES = {
         "https://crypto-phantom-wallet.teachable.com/",
         "https://someone-s-school.thinkific.com/",
         "https://coinbase-pro-sign-in.company.site/",
+        "https://static.wixstatic.com/ugd/abc123_def456.pdf",
     ],
     "blogs": [
         "https://someone.blogspot.com.es/2024/01/post.html",
@@ -42,6 +43,7 @@ SHARED_PLATFORM_PAGES = {
         "https://someone.blogspot.com/",
         "https://newsletter.substack.com/p/claim-your-refund",
         "https://someone.livejournal.com/123.html",
+        "https://someone.tistory.com/12",
     ],
     "link-in-bio": [
         "https://support.link.space/",
@@ -63,6 +65,7 @@ SHARED_PLATFORM_PAGES = {
         "https://www.dropbox.com/s/abc123/invoice.html",
         "https://drive.google.com/file/d/1abc/view",
         "https://www.mediafire.com/file/abc/invoice.zip/file",
+        "https://public.bn.files.1drv.com/y4mAbC/invoice.html",
     ],
     "documents, boards and designs": [
         "https://www.canva.com/design/DAGk3x9Yb2Q/view",
@@ -79,7 +82,7 @@ SHARED_PLATFORM_PAGES = {
         "https://justpaste.it/abc12",
     ],
     "link shorteners": ["https://linkvertise.com/445286/b33ld", "https://t.me/someone/14", "https://telegram.me/someone"],
-    "archives": ["https://archive.ph/AbCd1"],
+    "archives": ["https://archive.ph/AbCd1", "https://archive.is/AbCd1"],
     "IPFS gateways": [
         "https://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi.ipfs.infura-ipfs.io/",
         "https://ipfs.io/ipfs/bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
