@@ -68,15 +68,14 @@ def excluded_platform(domain: str) -> bool:
 def build(corpus: Path) -> tuple[list[str], list[str]]:
     """The known-good list and the protected sites."""
     data, _ = load_dataset(corpus)
-    phishing = [url for url, label in zip(data.urls, data.labels) if label == 1]
-    phishing_domains = {registrable_domain(canonicalize(url).host) for url in phishing}
-    phishing_hosts = {canonicalize(url).host for url in phishing}
     popular = {d for d, source in zip(data.domains, data.sources) if source == POPULAR_SOURCE}
+    if not popular:
+        raise BaitwatchError(f"the data holds no {POPULAR_SOURCE} rows, so both lists would be empty; pass the v1 corpus with --data")
+    phishing_hosts = {canonicalize(url).host for url, label in zip(data.urls, data.labels) if label == 1}
+    phishing_domains = {registrable_domain(host) for host in phishing_hosts}
     mixed = shipped_platforms().mixed_domains
     entries = {d for d in popular - phishing_domains - mixed if not excluded_platform(d)}
     entries |= {host for host in PLATFORM_OWN_HOSTS - phishing_hosts if registrable_domain(host) in popular & mixed}
-    if not popular:
-        raise BaitwatchError(f"the data holds no {POPULAR_SOURCE} rows, so both lists would be empty; pass the v1 corpus with --data")
     # A site, not a namespace of other people's sites (github.io, alice.github.io, com.se).
     return sorted(entries), sorted(d for d in popular if not is_private_suffix_site(d))
 

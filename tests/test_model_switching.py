@@ -81,14 +81,14 @@ def test_every_check_in_flight_during_switches_is_answered_by_one_whole_model(da
     cards = {SHIPPED_ID: ModelCard.read(SHIPPED_MODEL_DIR), OTHER_ID: ModelCard.read(folder)}
     served_between_switches = [SHIPPED_ID, OTHER_ID] * 3 + [SHIPPED_ID]
     checks, switches = asyncio.run(checks_while_switching(daemon, len(served_between_switches) - 1))
-    assert switches == [200] * 6
+    assert switches == [200] * (len(served_between_switches) - 1)
     assert all(status == 200 for status, *_ in checks)
     for _, answer, url, done_when_sent, started_when_answered in checks:
         # The threshold, the verdict and the model id come from the same card.
         assert answer == Verdict.scored(canonicalize(url), answer["score"], cards[answer["model"]]).as_dict(), url
         if started_when_answered == done_when_sent:  # sent after one switch, answered before the next began
             assert answer["model"] == served_between_switches[done_when_sent], url
-    for switch in range(1, 7):  # each switch had checks in flight: sent before it ended, answered after it began
+    for switch in range(1, len(served_between_switches)):  # each switch had checks in flight: sent before it ended, answered after it began
         assert any(done < switch <= started for *_, done, started in checks), switch
     assert check(daemon, "https://news.ycombinator.example/item?id=new")["model"] == SHIPPED_ID
 
