@@ -1,12 +1,16 @@
 // Emits dist/chrome and dist/firefox from one source tree; only the manifest differs, and
-// each gets the version from its one source.
+// each gets the version from its one source. `node build.mjs --out DIR` writes DIR/chrome and
+// DIR/firefox instead (the installer's copy). It needs no npm package, only Node.js.
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { projectVersion } from "./project-version.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
+const outAt = process.argv.indexOf("--out");
+if (outAt !== -1 && !process.argv[outAt + 1]) throw new Error("--out needs a folder");
+const outRoot = outAt === -1 ? join(here, "dist") : resolve(process.argv[outAt + 1]);
 const manifest = { ...JSON.parse(readFileSync(join(here, "src", "manifest.json"), "utf8")), version: projectVersion() };
 
 const BROWSERS = {
@@ -23,7 +27,7 @@ const BROWSERS = {
 };
 
 for (const [browser, extra] of Object.entries(BROWSERS)) {
-  const out = join(here, "dist", browser);
+  const out = join(outRoot, browser);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   cpSync(join(here, "src"), out, { recursive: true, filter: (path) => !path.endsWith("manifest.json") });

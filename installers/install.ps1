@@ -59,7 +59,7 @@ if ($Uninstall) {
     Stop-Daemon
     if (Test-Path $Baitwatch) { & $Baitwatch autostart remove --kind windows }
     Remove-Command
-    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $Venv
+    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $Venv, (Join-Path $Data "extension")
     if ($Purge) {
         Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $Data, $Config
         Write-Host "baitwatch: removed baitwatch and all its data"
@@ -80,8 +80,9 @@ if (Test-Path $Baitwatch) {
 }
 & $Python -c "import sys; sys.exit(sys.version_info < (3, 10))"
 if ($LASTEXITCODE -ne 0) { throw "baitwatch needs Python 3.10 or newer" }
-& $Python -m pip install --quiet --upgrade pip
-& $Python -m pip install --quiet --upgrade "$Repo[tray]"
+# -qq: pip's errors still show; its notes about this machine's package indexes do not.
+& $Python -m pip install -qq --upgrade pip
+& $Python -m pip install -qq --upgrade "$Repo[tray]"
 $Entry = & $Baitwatch autostart install --kind windows
 Add-Command
 Start-Daemon
@@ -97,11 +98,19 @@ while ($true) {
 & $Baitwatch status
 Write-Host "baitwatch: it starts at every login ($Entry)"
 
+# The browser extension, ready to load, in the data folder: its build needs Node.js 20+ and no npm package.
+$Node = Get-Command node -ErrorAction SilentlyContinue
+$NodeMajor = if ($Node) { [int](& node -p "process.versions.node.split('.')[0]") } else { 0 }
+if ($NodeMajor -ge 20) {
+    & node (Join-Path $Repo "extension\build.mjs") --out (Join-Path $Data "extension") | Out-Null
+    $LoadStep = (& $Baitwatch extension) -join "`n"
+} else {
+    $LoadStep = "Node.js 20 or newer is needed to build it (https://nodejs.org/): install it and run this installer again;`nthen  baitwatch extension  says where the extension is."
+}
+
 Write-Host @"
 
 baitwatch is running and protects this computer once the browser extension is loaded:
-  1. Build it:   cd "$Repo\extension"; npm ci; npm run build
-  2. Chrome/Edge: chrome://extensions -> Developer mode -> Load unpacked -> $Repo\extension\dist\chrome
-     Firefox:     about:debugging#/runtime/this-firefox -> Load Temporary Add-on -> $Repo\extension\dist\firefox\manifest.json
-  3. Pair it:    run  baitwatch pair  (or use the tray icon) and type the code into the extension's popup.
+$LoadStep
+Then pair it: run  baitwatch pair  (or use the tray icon) and type the code into the extension's popup.
 "@

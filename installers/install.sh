@@ -111,7 +111,7 @@ link_command() {
   say "linked the baitwatch command: $LINK"
   case ":$PATH:" in
     *":$BIN_DIR:"*) ;;
-    *) say "warning: $BIN_DIR is not on your PATH; add it (for example in ~/.profile: export PATH=\"$BIN_DIR:\$PATH\") or run $LINK" ;;
+    *) say "$BIN_DIR is not on this shell's PATH: a new login adds it where ~/.profile does (Debian, Ubuntu); elsewhere add it (export PATH=\"$BIN_DIR:\$PATH\" in ~/.profile) or run $LINK" ;;
   esac
 }
 
@@ -123,7 +123,7 @@ if [ "$UNINSTALL" = 1 ]; then
   fi
   if have_systemd_user; then systemctl --user daemon-reload; fi
   if [ -L "$LINK" ] && [ "$(readlink "$LINK")" = "$BAITWATCH" ]; then rm -f "$LINK"; fi
-  rm -rf "$VENV" "$DATA/daemon.log"
+  rm -rf "$VENV" "$DATA/daemon.log" "$DATA/extension"
   if [ "$PURGE" = 1 ]; then
     rm -rf "$DATA" "$CONFIG"
     say "removed baitwatch and all its data"
@@ -146,8 +146,9 @@ else
   say "installing into $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet --upgrade "$REPO[tray]"
+# -qq: pip's errors still show; its notes about this machine's package indexes do not.
+"$VENV/bin/python" -m pip install -qq --upgrade pip
+"$VENV/bin/python" -m pip install -qq --upgrade "$REPO[tray]"
 # shellcheck disable=SC2086
 AUTOSTART_FILE=$("$BAITWATCH" autostart install --kind "$KIND" $DIR_OPTION)
 link_command
@@ -165,11 +166,19 @@ done
 "$BAITWATCH" status
 tell_autostart
 
+# The browser extension, ready to load, in the data folder: its build needs Node.js 20+ and
+# no npm package.
+if node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null; then
+  node "$REPO/extension/build.mjs" --out "$DATA/extension" >/dev/null
+  LOAD_STEP=$("$BAITWATCH" extension)
+else
+  LOAD_STEP="Node.js 20 or newer is needed to build it (https://nodejs.org/): install it and run this installer
+again; then  baitwatch extension  says where the extension is."
+fi
+
 cat <<EOF
 
 baitwatch is running and protects this computer once the browser extension is loaded:
-  1. Build it:   (cd "$REPO/extension" && npm ci && npm run build)
-  2. Chrome:     chrome://extensions -> Developer mode -> Load unpacked -> $REPO/extension/dist/chrome
-     Firefox:    about:debugging#/runtime/this-firefox -> Load Temporary Add-on -> $REPO/extension/dist/firefox/manifest.json
-  3. Pair it:    run  baitwatch pair  (or use the tray icon) and type the code into the extension's popup.
+$LOAD_STEP
+Then pair it: run  baitwatch pair  (or use the tray icon) and type the code into the extension's popup.
 EOF

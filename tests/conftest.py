@@ -18,6 +18,15 @@ CORPUS_V2 = ROOT / "model_export" / "data" / "v2"
 FUTURE_FROM = "2025-04-01"
 
 
+def require_program(program: str, debian_package: str) -> None:
+    """Stop the test with one line naming what to install when ``program`` is missing (tests/run
+    installs it first; this is for pytest run by hand)."""
+    import shutil
+
+    if not shutil.which(program):
+        pytest.fail(f"{program} is not installed: apt-get install {debian_package} (bash tests/run installs it)", pytrace=False)
+
+
 def run_baitwatch(*args: str, stdin: str | None = None, env: dict | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
     """Run the real ``baitwatch`` command line in a child process."""
     return subprocess.run(

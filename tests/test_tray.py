@@ -4,7 +4,6 @@ import contextlib
 import gc
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import pytest
 from baitwatch.client import DaemonClient
 from baitwatch.config import Config
 from baitwatch.errors import BaitwatchError
-from tests.conftest import RunningDaemon, free_port, run_baitwatch
+from tests.conftest import RunningDaemon, free_port, require_program, run_baitwatch
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +52,8 @@ def tray_bar(display: str):
 
 @pytest.fixture(scope="module")
 def x_display():
-    assert shutil.which("Xvfb") and shutil.which("trayer"), "install Debian's xvfb and trayer to test the tray"
+    require_program("Xvfb", "xvfb")
+    require_program("trayer", "trayer")
     with x_server(90 + os.getpid() % 400) as display, tray_bar(display):
         yield display
 

@@ -185,6 +185,13 @@ def _retrain(args: argparse.Namespace) -> int:
     return run_model_command("use", result.installed, _config(args))
 
 
+def _extension(args: argparse.Namespace) -> int:
+    from baitwatch.extension_folders import how_to_load
+
+    print(how_to_load())
+    return 0
+
+
 def _autostart(args: argparse.Namespace) -> int:
     from baitwatch import autostart
 
@@ -252,6 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
     retrain.add_argument("--test-rows", type=_positive(int), help="judge on fewer of the model's 2,000 held-out test rows (faster, coarser)")
     _add_daemon_address(retrain)
     retrain.set_defaults(handler=_retrain)
+
+    extension = commands.add_parser("extension", help="print where the browser extension is, ready to load, and how to load it")
+    extension.set_defaults(handler=_extension)
 
     autostart = commands.add_parser("autostart", help="start the daemon at login (used by the installers)")
     autostart.add_argument("action", choices=["install", "remove"])

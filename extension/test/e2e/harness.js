@@ -2,7 +2,7 @@
 // server, and Debian's Chromium with the built extension loaded.
 
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -104,6 +104,8 @@ export async function startWebServer(pages = {}) {
 }
 
 export async function launchBrowser(hosts) {
+  // tests/run installs it; this is for the tests run by hand.
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM`);
   const userDataDir = mkdtempSync(join(tmpdir(), "baitwatch-chromium-"));
   const rules = hosts.map((host) => `MAP ${host} 127.0.0.1`).join(", ");
   const context = await chromium.launchPersistentContext(userDataDir, {
