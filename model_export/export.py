@@ -114,7 +114,7 @@ def export(checkpoint: Path, out: Path, formats: Sequence[StaticInt8 | WeightInt
         sha256 = file_sha256(int8_path)
         fusion_card = _fusion_card(fusion, work / NGRAM_FILE) if fusion else None
         card = {
-            "id": _model_id(sha256, fusion_card, levels),
+            "id": model_id(sha256, fusion_card, levels),
             "labels": ["safe", "phishing"],
             "threshold": levels.threshold,
             "homepage_threshold": levels.homepage_threshold,
@@ -253,7 +253,7 @@ def _fit_fusion(ngrams: NgramModel, transformer_logits: np.ndarray, ngram_logits
     return Fusion(ngrams, float(transformer_weight), float(ngram_weight), float(bias))
 
 
-def _model_id(onnx_sha256: str, fusion_card: dict | None, levels: Levels) -> str:
+def model_id(onnx_sha256: str, fusion_card: dict | None, levels: Levels) -> str:
     """Named after everything that makes its verdicts: the ONNX file, the n-gram model and
     weights it is fused with, and the thresholds."""
     verdicts = json.dumps([onnx_sha256, fusion_card, asdict(levels)], sort_keys=True).encode()

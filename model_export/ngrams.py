@@ -40,7 +40,6 @@ REGULARIZATION_C = 10.0  # inverse L2 strength, as in the TF-IDF lines of peers
 TOLERANCE = 1e-6
 MAX_ITERATIONS = 5000
 CHUNK_TEXTS = 50_000  # bounds the hashing's memory
-ADAPT_PRIOR = 1.0  # how hard adapting to a user's feedback holds the weights where they were
 
 
 def fit(train: Dataset) -> NgramModel:
@@ -55,7 +54,7 @@ def fit(train: Dataset) -> NgramModel:
     # Weighed with the idf as it will be stored, so training sees what the daemon computes.
     unweighted = NgramModel(hashes, idf.astype(np.float16), np.zeros(len(hashes), np.float16), 0.0, tuple(VOCABULARY_SIZES))
     # Counted again rather than kept from the vocabulary pass: the counts of 460k URLs take more memory than the matrix.
-    matrix = vstack([_matrix(unweighted, chunk) for chunk in chunks]).tocsr()
+    matrix = vstack([feature_matrix(unweighted, chunk) for chunk in chunks]).tocsr()
     regression = LogisticRegression(C=REGULARIZATION_C, tol=TOLERANCE, max_iter=MAX_ITERATIONS).fit(matrix, train.labels)
     return unweighted.with_weights(regression.coef_[0], float(regression.intercept_[0]))
 
@@ -69,41 +68,12 @@ def _vocabulary(chunks: list[list[str]], view: str, size: int, texts: int) -> tu
     return hashes[kept], np.log((1 + texts) / (1 + document_frequency[kept])) + 1.0
 
 
-def _matrix(model: NgramModel, texts: list[str]):
+def feature_matrix(model: NgramModel, texts: list[str]):
     """The model's TF-IDF matrix of ``texts``."""
     from scipy.sparse import csr_matrix
 
     rows, columns, values = model.features(texts)
     return csr_matrix((values, (rows, columns)), shape=(len(texts), len(model.vocabulary)))
-
-
-def adapt(model: NgramModel, texts: list[str], labels: np.ndarray, prior: float = ADAPT_PRIOR) -> NgramModel:
-    """The model moved towards ``texts`` (a user's feedback among replayed rows), its vocabulary kept.
-
-    Minimizes the rows' log loss plus ``prior``/2 times the squared distance from the
-    old weights: the n-grams these rows share with the rest of the web move only as far as the
-    replayed rows let them, and every other weight stays as it was.
-    """
-    from scipy.optimize import minimize
-
-    matrix = _matrix(model, texts).tocsc()
-    touched = np.flatnonzero(np.diff(matrix.indptr))
-    matrix = matrix[:, touched].tocsr()
-    start = np.append(model.weights[touched].astype(np.float64), model.bias)
-    signs = np.where(labels == 1, 1.0, -1.0)
-
-    def loss_and_gradient(parameters: np.ndarray) -> tuple[float, np.ndarray]:
-        margins = signs * (matrix @ parameters[:-1] + parameters[-1])
-        loss = np.logaddexp(0.0, -margins).sum()
-        slope = -signs / (1.0 + np.exp(margins))  # d loss / d logit, per row
-        drift = parameters - start
-        gradient = np.append(matrix.T @ slope, slope.sum()) + prior * drift
-        return float(loss + prior / 2 * drift @ drift), gradient
-
-    fitted = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B", options={"maxiter": 500}).x
-    weights = model.weights.astype(np.float32)
-    weights[touched] = fitted[:-1]
-    return model.with_weights(weights, float(fitted[-1]))
 
 
 def fit_into(checkpoint: Path, train: Dataset) -> dict:

@@ -171,14 +171,13 @@ def _retrain(args: argparse.Namespace) -> int:
     from baitwatch.paths import data_dir, models_dir
     from model_export.retrain import RetrainOptions, retrain
 
-    options = RetrainOptions(epochs=args.epochs, lr=args.lr, repeat=args.repeat, margin=args.margin,
-                             replay_rows=args.replay_rows, test_rows=args.test_rows)
+    options = RetrainOptions(repeat=args.repeat, replay_rows=args.replay_rows, held_out_rows=args.held_out_rows)
     result = retrain(data_dir(), ModelStore(models_dir()), options)
-    before, after = result.held_out["before"], result.held_out["after"]
+    before, after, noise = result.held_out["before"], result.held_out["after"], result.held_out["noise"]
     print(f"{result.corrected} of {result.feedback_rows} feedback rows get your verdict from the new model; "
-          f"held-out test: ROC AUC {before['roc_auc']:.4f} -> {after['roc_auc']:.4f}, "
-          f"recall {before['recall']:.4f} -> {after['recall']:.4f}, false positives {before['fpr']:.4f} -> {after['fpr']:.4f}; "
-          f"{result.seconds / 60:.1f} min")
+          f"on {before['rows']} held-out rows: false alarms {before['false_alarms']:.4f} -> {after['false_alarms']:.4f} "
+          f"(noise {noise['false_alarms']:.4f}), recall {before['recall']:.4f} -> {after['recall']:.4f} (noise {noise['recall']:.4f}), "
+          f"ROC AUC {before['roc_auc']:.4f} -> {after['roc_auc']:.4f}; {result.seconds / 60:.1f} min")
     print(f"The retrained model was {result.reason}.")
     if result.installed is None:
         return 1
@@ -250,13 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
     install.add_argument("argument", metavar="PATH", help="a model folder, as baitwatch export writes")
     model.set_defaults(handler=_model)
 
-    retrain = commands.add_parser("retrain", help="teach the active model your reported mistakes, and use the result if it is not worse")
-    retrain.add_argument("--epochs", type=_positive(float), default=1.0)
-    retrain.add_argument("--lr", type=_positive(float), default=3e-5)
-    retrain.add_argument("--repeat", type=_positive(int), help="how many times each feedback row counts (default: up to 32, as many as match the replayed rows)")
-    retrain.add_argument("--margin", type=_fraction, default=0.005, help="the largest held-out ROC AUC drop to accept (default 0.005)")
-    retrain.add_argument("--replay-rows", type=_positive(int), default=2000, help="replay this many of the 4,000 rows the model kept (default 2000; more forgets less)")
-    retrain.add_argument("--test-rows", type=_positive(int), help="judge on fewer of the model's 2,000 held-out test rows (faster, coarser)")
+    retrain = commands.add_parser("retrain", help="teach the active model your reported mistakes, and use the result unless it is worse")
+    retrain.add_argument("--repeat", type=_positive(int), help="how many times each report counts (default: up to 32, as many as match the replayed rows)")
+    retrain.add_argument("--replay-rows", type=_positive(int), help="replay this many of the 4,000 training rows the model kept (default: all)")
+    retrain.add_argument("--held-out-rows", type=_positive(int), help="judge on fewer of the model's ~32,000 held-out rows (faster, coarser)")
     _add_daemon_address(retrain)
     retrain.set_defaults(handler=_retrain)
 
