@@ -35,24 +35,14 @@ class Judgement:
 
 def judge(labels: np.ndarray, before: np.ndarray, after: np.ndarray, thresholds: np.ndarray, seed: int = 0) -> Judgement:
     """Compare two models' scores of the same held-out rows (label 1 phishing) at ``thresholds``."""
-    from sklearn.metrics import roc_auc_score
-
     labels = np.asarray(labels)
-    flagged_before, flagged_after = before >= thresholds, after >= thresholds
+    models = {"before": _Scores(labels, before, thresholds), "after": _Scores(labels, after, thresholds)}
     rng = np.random.default_rng(seed)
-    samples = [rng.integers(0, len(labels), len(labels)) for _ in range(RESAMPLES)]
-
-    def figures(rows: np.ndarray, scores: np.ndarray, flagged: np.ndarray) -> dict:
-        y = labels[rows]
-        return {
-            "false_alarms": float(np.mean(flagged[rows][y == 0])),
-            "recall": float(np.mean(flagged[rows][y == 1])),
-            "roc_auc": float(roc_auc_score(y, scores[rows])),
-        }
-
-    everything = np.arange(len(labels))
-    resampled = [(figures(rows, before, flagged_before), figures(rows, after, flagged_after)) for rows in samples]
-    old, new = figures(everything, before, flagged_before), figures(everything, after, flagged_after)
+    # A resample is how many times it draws each row.
+    resamples = [np.bincount(rng.integers(0, len(labels), len(labels)), minlength=len(labels)) for _ in range(RESAMPLES)]
+    resampled = [(models["before"].figures(weights), models["after"].figures(weights)) for weights in resamples]
+    everything = np.ones(len(labels))
+    old, new = models["before"].figures(everything), models["after"].figures(everything)
     noise = {name: float(np.std([old_figures[name] for old_figures, _ in resampled])) for name in old}
     higher_is_worse = {"false_alarms": True, "recall": False, "roc_auc": False}
     refusals = []
@@ -64,3 +54,26 @@ def judge(labels: np.ndarray, before: np.ndarray, after: np.ndarray, thresholds:
                             f"(worse by up to {bound:.4f} at {CONFIDENCE:.0%} confidence; its noise is {noise[name]:.4f})")
     counts = {"rows": len(labels), "phishing": int(labels.sum())}
     return Judgement(counts | old, counts | new, noise, "; ".join(refusals))
+
+
+class _Scores:
+    """One model's scores of the held-out rows, and its figures on any weighting of the rows."""
+
+    def __init__(self, labels: np.ndarray, scores: np.ndarray, thresholds: np.ndarray):
+        self.phishing = labels == 1
+        self.flagged = scores >= thresholds
+        # Rows of equal score form one group, in rising order: ROC AUC counts a tie as half.
+        _, self.group = np.unique(scores, return_inverse=True)
+        self.groups = self.group.max() + 1
+
+    def figures(self, weights: np.ndarray) -> dict:
+        legitimate = weights * ~self.phishing
+        phishing = weights * self.phishing
+        negatives = np.bincount(self.group, weights=legitimate, minlength=self.groups)
+        positives = np.bincount(self.group, weights=phishing, minlength=self.groups)
+        below = np.cumsum(negatives) - negatives  # legitimate weight scored below each group
+        return {
+            "false_alarms": float(legitimate @ self.flagged / legitimate.sum()),
+            "recall": float(phishing @ self.flagged / phishing.sum()),
+            "roc_auc": float(positives @ (below + negatives / 2) / (positives.sum() * negatives.sum())),
+        }

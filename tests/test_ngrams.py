@@ -9,7 +9,6 @@ import pytest
 from baitwatch.classifier import SHIPPED_MODEL_DIR
 from baitwatch.errors import BaitwatchError
 from baitwatch.ngrams import NGRAM_FILE, SIZES, NgramModel, count_ngrams, count_views
-from model_export.ngrams import adapt
 
 
 def test_every_ngram_of_each_text_is_counted_once_and_none_crosses_into_the_next_text():
@@ -154,16 +153,3 @@ def test_a_malformed_model_is_refused(tmp_path, vocabulary, idf, weights, bias):
     np.savez(tmp_path / NGRAM_FILE, vocabulary=vocabulary, idf=idf, weights=weights, bias=np.array([bias]))
     with pytest.raises(BaitwatchError, match="malformed"):
         NgramModel.load(tmp_path / NGRAM_FILE)
-
-
-def test_adapting_moves_the_reported_url_towards_its_label_and_leaves_other_ngrams_alone():
-    model = small_model(["https://bank.test/login", "https://news.test/today", "zqxj wvk"], views=("url", "host"))
-    reported = "https://bank.test/login"
-    label = int(model.logits([reported])[0] < 0)  # the opposite of what the model says
-    adapted = adapt(model, [reported] * 8 + ["https://news.test/today"], np.array([label] * 8 + [int(not label)]))
-    before, after = model.logits([reported])[0], adapted.logits([reported])[0]
-    assert (after > before) if label else (after < before)
-    seen = count_views([reported, "https://news.test/today"], model.views)[1]
-    untouched = ~np.isin(model.vocabulary, seen)
-    assert np.array_equal(adapted.weights[untouched], model.weights[untouched]) and untouched.any()
-    assert adapted.views == model.views
