@@ -43,19 +43,25 @@ CHUNK_TEXTS = 50_000  # bounds the hashing's memory
 
 
 def fit(train: Dataset) -> NgramModel:
+    return fit_texts(train.urls, train.labels, VOCABULARY_SIZES, REGULARIZATION_C)
+
+
+def fit_texts(texts: list[str], labels: np.ndarray, vocabulary_sizes: dict[str, int], c: float) -> NgramModel:
+    """A logistic regression over the TF-IDF n-grams of ``texts`` in each view of ``vocabulary_sizes``
+    (view -> how many of its most frequent n-grams to keep), with inverse L2 strength ``c``."""
     from scipy.sparse import vstack
     from sklearn.linear_model import LogisticRegression
 
-    chunks = [train.urls[start : start + CHUNK_TEXTS] for start in range(0, len(train), CHUNK_TEXTS)]
-    vocabularies = [_vocabulary(chunks, view, size, len(train)) for view, size in VOCABULARY_SIZES.items()]
+    chunks = [texts[start : start + CHUNK_TEXTS] for start in range(0, len(texts), CHUNK_TEXTS)]
+    vocabularies = [_vocabulary(chunks, view, size, len(texts)) for view, size in vocabulary_sizes.items()]
     # The views' namespaces keep their hashes apart; should two ever collide, the first view keeps it.
     hashes, first = np.unique(np.concatenate([hashes for hashes, _ in vocabularies]), return_index=True)
     idf = np.concatenate([idf for _, idf in vocabularies])[first]
     # Weighed with the idf as it will be stored, so training sees what the daemon computes.
-    unweighted = NgramModel(hashes, idf.astype(np.float16), np.zeros(len(hashes), np.float16), 0.0, tuple(VOCABULARY_SIZES))
+    unweighted = NgramModel(hashes, idf.astype(np.float16), np.zeros(len(hashes), np.float16), 0.0, tuple(vocabulary_sizes))
     # Counted again rather than kept from the vocabulary pass: the counts of 460k URLs take more memory than the matrix.
     matrix = vstack([feature_matrix(unweighted, chunk) for chunk in chunks]).tocsr()
-    regression = LogisticRegression(C=REGULARIZATION_C, tol=TOLERANCE, max_iter=MAX_ITERATIONS).fit(matrix, train.labels)
+    regression = LogisticRegression(C=c, tol=TOLERANCE, max_iter=MAX_ITERATIONS).fit(matrix, labels)
     return unweighted.with_weights(regression.coef_[0], float(regression.intercept_[0]))
 
 

@@ -66,6 +66,13 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train_pages(args: argparse.Namespace) -> int:
+    from model_export.page_model import PageTrainOptions, train_pages
+
+    train_pages(PageTrainOptions(data=args.data, out=args.out))
+    return 0
+
+
 def _export(args: argparse.Namespace) -> int:
     from model_export.export import export
 
@@ -83,7 +90,9 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from baitwatch.check import run_check
 
-    return run_check(args.urls, args.model, args.json)
+    if args.pages is None and not args.urls:
+        raise BaitwatchError("give URLs to check, - to read them from stdin, or --pages MANIFEST")
+    return run_check(args.urls, args.model, args.json, args.pages)
 
 
 def _config(args: argparse.Namespace):
@@ -266,7 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
     autostart.set_defaults(handler=_autostart)
 
     check = commands.add_parser("check", help="score URLs in this process, without a daemon")
-    check.add_argument("urls", nargs="+", metavar="URL", help="URLs to check, or - to read one per line from stdin")
+    check.add_argument("urls", nargs="*", metavar="URL", help="URLs to check, or - to read one per line from stdin")
+    check.add_argument("--pages", type=Path, metavar="MANIFEST",
+                       help='judge pages too: JSON lines {"url": ..., "html_path": ...} (paths relative to the manifest; - for stdin)')
     check.add_argument("--model", type=Path, help="model folder (default: the shipped model)")
     check.add_argument("--json", action="store_true", help="print one JSON object per URL")
     check.set_defaults(handler=_check)
@@ -288,6 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--future-from", type=_iso_day, help="hold out phishing reported on or after this day (YYYY-MM-DD) as the future test")
     train.add_argument("--target-fpr", type=_fraction, default=0.0025, help="validation false-positive rate the threshold aims at")
     train.set_defaults(handler=_train)
+
+    train_pages = commands.add_parser("train-pages", help="train the page model on a corpus of saved pages, and choose its levels")
+    train_pages.add_argument("--data", type=Path, required=True, help="pages.jsonl.gz: id, label, source, url, html per line (../shared/data/pages/)")
+    train_pages.add_argument("--out", type=Path, required=True, help="folder for ngrams.npz and page_model.json (the shipped one: daemon/baitwatch/page/model)")
+    train_pages.set_defaults(handler=_train_pages)
 
     export = commands.add_parser("export", help="turn a trained checkpoint into the int8 ONNX model the daemon serves")
     export.add_argument("checkpoint", type=Path, help="folder written by baitwatch train")

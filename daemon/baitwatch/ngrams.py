@@ -42,6 +42,8 @@ class View:
 VIEWS = {
     "url": View(lambda url: url, 0),
     "host": View(lambda url: f"^{host_text(url)}$", 0x5BD1E9955BD1E995),  # ^ and $ mark the host's edges
+    # Not a URL: the words of a page (baitwatch/page/page_model.py writes them), for the page model.
+    "page": View(lambda text: text, 0x2545F4914F6CDD1D),
 }
 
 

@@ -24,6 +24,8 @@ from baitwatch.familiar import FamiliarSites
 from baitwatch.known_good import shipped_known_good
 from baitwatch.lookalike import shipped_detector
 from baitwatch.models import ModelStore, UnknownModel
+from baitwatch.page.brands import shipped_brands
+from baitwatch.page.page_model import shipped_page_model
 from baitwatch.pairing import CODE_LIFETIME_SECONDS, GuessTurns, Pairing
 from baitwatch.paths import config_dir, data_dir, models_dir
 from baitwatch.platforms import UntrustableSite, shipped_platforms, trust_scope_or_none
@@ -92,6 +94,7 @@ def create_app(config: Config, clock=time.time) -> web.Application:
         [
             web.post("/v1/check", check),
             web.post("/v1/check-batch", check_batch),
+            web.post("/v1/check-page", check_page),
             web.get("/v1/status", status),
             web.get("/v1/settings", get_settings),
             web.put("/v1/settings", put_settings),
@@ -115,6 +118,7 @@ async def _model_context(app: web.Application):
     service = app[VERDICTS]
     service.start(app[CONFIG].model_dir)
     shipped_detector()  # build the lookalike index now, not on the first check
+    shipped_page_model(), shipped_brands()  # and the page model and brands: a damaged file is an error at start
     log.info("model %s loaded; listening for checks", service.model.card.id)
     yield
     await service.close()
@@ -189,6 +193,21 @@ def _remember_visit(app: web.Application, site: str) -> None:
 
     # Its future holds any error that is not an OSError, and asyncio logs one that nobody reads.
     asyncio.get_running_loop().run_in_executor(app[VISIT_RECORDER], record)
+
+
+async def check_page(request: web.Request) -> web.Response:
+    """The verdict of a page the extension read: its address and a bounded copy of its DOM.
+    Only the token holder may send one (security.py): a page is as private as its address,
+    and its words are never logged or kept."""
+    body = await _json_object(request)
+    url = _parse_url(_string_field(body, "url"))
+    html = body.get("html")
+    if not isinstance(html, str):
+        raise ApiError(400, "missing-html", "The body needs a string field 'html' holding the page.")
+    if not is_unicode_text(html):
+        raise ApiError(400, "bad-html", "The field 'html' holds a lone surrogate, which is not a Unicode character.")
+    verdict = await request.app[VERDICTS].page_verdict(url, html, private=request[TOKEN_HOLDER])
+    return web.json_response(verdict.as_dict())
 
 
 async def check_batch(request: web.Request) -> web.Response:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -68,6 +69,9 @@ class VerdictService:
         self._familiar = familiar
         self._log_urls = log_urls
         self._batcher = MicroBatcher()
+        # Pages are read one at a time, on a thread of their own: a large page costs its own
+        # wait, never the verdicts of addresses or a second core.
+        self._page_reader = ThreadPoolExecutor(1, thread_name_prefix="baitwatch-pages")
         self._switching = asyncio.Lock()  # one switch at a time, so the record follows the model
         self._fallback_problems: list[str] = []
         self._model: LoadedModel | None = None
@@ -132,6 +136,7 @@ class VerdictService:
 
     async def close(self) -> None:
         await self._batcher.close()
+        await asyncio.to_thread(self._page_reader.shutdown)
 
     # --- verdicts -----------------------------------------------------------------------
     async def verdicts(self, urls: list[CanonicalUrl], *, private: bool) -> list[Verdict]:
@@ -175,3 +180,19 @@ class VerdictService:
             self.counters[verdict.verdict] += 1
             log.debug("check %s -> %s (%s)", url.text if self._log_urls else url.host, verdict.verdict, verdict.reason)
         return verdicts
+
+    async def page_verdict(self, url: CanonicalUrl, html: str, *, private: bool) -> Verdict:
+        """The verdict from the address and the page together. A page whose address is skipped
+        (protection off, your trusted sites, known-good sites) is not read at all."""
+        from baitwatch.page.judgement import combine
+        from baitwatch.page.reading import judge_html
+
+        (address,) = await self.verdicts([url], private=private)
+        if address.verdict == "skipped":
+            return address
+        page = await asyncio.get_running_loop().run_in_executor(self._page_reader, judge_html, html, url)
+        verdict = combine(address, page)
+        self.counters[f"page {page.verdict}"] += 1
+        if verdict.verdict != address.verdict:
+            self.counters[f"page made it {verdict.verdict}"] += 1
+        return verdict

@@ -16,11 +16,14 @@ class Verdict:
     verdict: str  # "phishing", "suspicious", "safe" or "skipped"
     score: float | None  # None when the model was not asked
     threshold: float  # the one this URL is (or would be) judged at: homepages may have their own
-    reason: str  # "model", "lookalike", "familiar" (a suspicious score on a familiar site), or why it was skipped
+    # "model", "lookalike", "familiar" (a suspicious score on a familiar site), "page" (the page
+    # raised it), "page-asks-nothing" (the page calmed it), or why it was skipped
+    reason: str
     model: str
     domain: str | None  # the registrable domain
     cached: bool = False
-    imitates: str | None = None  # the protected domain a "lookalike" imitates
+    imitates: str | None = None  # the protected domain a "lookalike" imitates, or the brand's a page pretends to be
+    page: dict | None = None  # the page's own verdict (baitwatch/page/judgement.py), when the page was read
 
     @classmethod
     def skipped(cls, url: CanonicalUrl, reason: str, card: ModelCard) -> Verdict:
@@ -39,7 +42,10 @@ class Verdict:
         return cls(url.text, verdict, round(score, 6), threshold, "model", card.id, _domain(url), cached)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        answer = asdict(self)
+        if answer["page"] is None:  # an address alone: the answer /v1/check always gave
+            del answer["page"]
+        return answer
 
 
 def _threshold(url: CanonicalUrl, card: ModelCard) -> float:
