@@ -27,3 +27,20 @@ from baitwatch.urls import canonicalize
 )
 def test_skip_reason(raw, reason):
     assert skip_reason(canonicalize(raw)) == reason
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("https://outlook.live.com/owa/", "brand-site"),  # Microsoft's own mail sign-in, which the model flagged
+        ("https://mail.outlook.live.com/", "brand-site"),  # a host under a listed one
+        ("https://www.paypal.com/signin", "brand-site"),
+        ("https://live.com/", None),  # only outlook.live.com is listed, not all of live.com
+        ("https://drive.google.com/file/d/abc/view", None),  # listed, but a shared platform's host: anyone's file
+        ("https://outlook.live.com.evil.example/", None),
+    ],
+)
+def test_a_brands_own_site_skips_the_model_unless_it_holds_users_pages(raw, reason):
+    from baitwatch.page.brands import shipped_brand_sites
+
+    assert skip_reason(canonicalize(raw), brand_sites=shipped_brand_sites()) == reason

@@ -17,6 +17,7 @@ from pathlib import Path
 from baitwatch.errors import BaitwatchError
 from baitwatch.known_good import shipped_known_good
 from baitwatch.models import ModelStore
+from baitwatch.page.brands import shipped_brand_sites
 from baitwatch.paths import models_dir
 from baitwatch.service import VerdictService
 from baitwatch.urls import CanonicalUrl, InvalidUrl, canonicalize
@@ -38,7 +39,7 @@ def read_inputs(arguments: list[str]) -> list[str]:
 
 async def judge(urls: list[CanonicalUrl], model_dir: Path | None) -> list[Verdict]:
     """Verdicts from ``model_dir``, or else the active model."""
-    service = VerdictService(ModelStore(models_dir()), known_good=shipped_known_good())
+    service = VerdictService(ModelStore(models_dir()), known_good=shipped_known_good(), brand_sites=shipped_brand_sites())
     service.start(model_dir)
     for problem in service.problems:
         print(f"baitwatch: {problem}", file=sys.stderr)

@@ -24,7 +24,7 @@ from baitwatch.familiar import FamiliarSites
 from baitwatch.known_good import shipped_known_good
 from baitwatch.lookalike import shipped_detector
 from baitwatch.models import ModelStore, UnknownModel
-from baitwatch.page.brands import shipped_brands
+from baitwatch.page.brands import shipped_brand_sites, shipped_brands
 from baitwatch.page.page_model import shipped_page_model
 from baitwatch.pairing import CODE_LIFETIME_SECONDS, GuessTurns, Pairing
 from baitwatch.paths import config_dir, data_dir, models_dir
@@ -81,7 +81,7 @@ def create_app(config: Config, clock=time.time) -> web.Application:
     app[FAMILIAR] = FamiliarSites(app[STORE], clock, config.familiar_sites)
     app[VERDICTS] = VerdictService(
         ModelStore(models_dir()),
-        known_good=shipped_known_good(),
+        known_good=shipped_known_good(), brand_sites=shipped_brand_sites(),
         store=app[STORE],
         familiar=app[FAMILIAR],
         cache=ScoreCache(config.cache_entries, config.cache_ttl_seconds),

@@ -56,6 +56,7 @@ class VerdictService:
         models: ModelStore,
         *,
         known_good: frozenset[str] = frozenset(),
+        brand_sites: frozenset[str] = frozenset(),
         store: Store | None = None,
         familiar: FamiliarSites | None = None,
         cache: ScoreCache | None = None,
@@ -65,6 +66,7 @@ class VerdictService:
         self.cache = cache
         self.counters: Counter = Counter()
         self._known_good = known_good
+        self._brand_sites = brand_sites
         self._store = store
         self._familiar = familiar
         self._log_urls = log_urls
@@ -155,6 +157,7 @@ class VerdictService:
             ruled = rule_verdict(
                 url, card, familiar=familiar.names if familiar else frozenset(),
                 enabled=settings["enabled"], user_allowlist=allowlist, known_good=self._known_good,
+                brand_sites=self._brand_sites,
             )
             if ruled:
                 verdicts.append(ruled)

@@ -135,6 +135,12 @@ def brand_names(brand: Brand) -> set[str]:
 
 
 @lru_cache(maxsize=1)
+def shipped_brand_sites() -> frozenset[str]:
+    """Every domain and host brands.json gives as a brand's own, as written (``outlook.live.com``)."""
+    return frozenset(domain.strip().lower() for entry in json.loads(read_shipped_text(BRANDS_FILE)) for domain in entry["domains"])
+
+
+@lru_cache(maxsize=1)
 def shipped_brands() -> BrandIndex:
     return BrandIndex.parse(read_shipped_text(BRANDS_FILE), read_shipped_text(GENERIC_NAMES_FILE))
 
