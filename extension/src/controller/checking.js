@@ -4,7 +4,7 @@ import { Coalescer } from "../lib/coalescer.js";
 import { DaemonUnreachable, NotTheDaemon } from "../lib/daemon-client.js";
 import * as tabState from "../lib/tab-state.js";
 
-export function createChecking({ clock, daemon, tabs, link, probing, counters, flagged, toolbar }) {
+export function createChecking({ clock, daemon, tabs, link, probing, counters, flagged, toolbar, pages }) {
   const checks = new Coalescer(runCheck, { now: clock.now, setTimer: clock.setTimer });
 
   // Every check is asked for here and coalesced per frame: a new document's address is always
@@ -13,7 +13,7 @@ export function createChecking({ clock, daemon, tabs, link, probing, counters, f
   // page around it.
   function requestCheck(tabId, frameId, url, { newDocument }) {
     const tab = tabs.stateOf(tabId);
-    const request = { tabId, check: { ...tabState.checkRequest(tab), url }, returnTo: frameId === 0 ? url : tab.url };
+    const request = { tabId, top: frameId === 0, check: { ...tabState.checkRequest(tab), url }, returnTo: frameId === 0 ? url : tab.url };
     if (newDocument) checks.restart(`${tabId}/${frameId}`, request);
     else checks.request(`${tabId}/${frameId}`, request);
   }
@@ -41,8 +41,9 @@ export function createChecking({ clock, daemon, tabs, link, probing, counters, f
   }
 
   // The answer applies to the tab only as lib/tab-state.js allows: not to a document the tab
-  // has left, and not at all once the tab has closed.
-  async function runCheck(key, { tabId, check, returnTo }, tabClosed) {
+  // has left, and not at all once the tab has closed. When the model alone flags a top
+  // document, its page has a say first (page-evidence.js holds the warning).
+  async function runCheck(key, { tabId, top, check, returnTo }, tabClosed) {
     const { verdict, failed } = await ask(check.url);
     if (tabClosed.aborted) return;
     const before = tabs.stateOf(tabId);
@@ -51,6 +52,16 @@ export function createChecking({ clock, daemon, tabs, link, probing, counters, f
       await toolbar.paint(tabId);
       return;
     }
+    const after = tabState.onVerdict(before, check, verdict);
+    if (top && after !== before && tabState.isFlagged(after) && verdict.reason === "model") {
+      pages.hold(tabId, check, verdict, returnTo);
+      return;
+    }
+    await apply(tabId, check, verdict, returnTo);
+  }
+
+  async function apply(tabId, check, verdict, returnTo) {
+    const before = tabs.stateOf(tabId);
     const after = tabState.onVerdict(before, check, verdict);
     tabs.states.set(tabId, after);
     // Not awaited: what the warning waits on (a page to load) must not hold up this tab's next check.
@@ -70,5 +81,5 @@ export function createChecking({ clock, daemon, tabs, link, probing, counters, f
     checks.forget((key) => key.startsWith(`${tabId}/`));
   }
 
-  return { requestCheck, recheck, forgetTab };
+  return { requestCheck, recheck, forgetTab, apply };
 }

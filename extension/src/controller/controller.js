@@ -23,6 +23,7 @@ import { createDaemonLink } from "./daemon-link.js";
 import { createFlaggedPages } from "./flagged-pages.js";
 import { createContentScriptRequests, createMessageHandler } from "./messages.js";
 import { createNavigation } from "./navigation.js";
+import { createPageEvidence } from "./page-evidence.js";
 import { createPageRequests } from "./page-requests.js";
 import { createProbing } from "./probing.js";
 import { createTabRegistry } from "./tab-registry.js";
@@ -53,12 +54,13 @@ export function createController({ platform, connect = (options) => new DaemonCl
     },
   });
   const flagged = createFlaggedPages({ platform, clock, tabs, counters });
-  const checking = createChecking({ clock, daemon, tabs, link, probing, counters, flagged, toolbar });
-  const navigation = createNavigation({ tabs, link, checking, flagged, toolbar });
+  const pages = createPageEvidence({ clock, tabs, link, apply: (...args) => checking.apply(...args) });
+  const checking = createChecking({ clock, daemon, tabs, link, probing, counters, flagged, toolbar, pages });
+  const navigation = createNavigation({ tabs, link, checking, pages, flagged, toolbar });
   const handleMessage = createMessageHandler({
     extension: platform.extension,
     fromExtensionPages: createPageRequests({ platform, daemon, tabs, link, probing, checking, counters, flagged, toolbar }),
-    fromContentScripts: createContentScriptRequests({ tabs, navigation, flagged }),
+    fromContentScripts: createContentScriptRequests({ tabs, navigation, flagged, pages }),
   });
 
   // Before this version the token and port sat in storage.local, which content scripts can

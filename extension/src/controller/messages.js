@@ -1,13 +1,17 @@
 // Who may ask the background for what (lib/sender.js). The extension's own pages may ask for
 // anything in `fromExtensionPages`; a content script runs inside a web page that may be
-// hostile, so it may only say hello and learn whether its page needs a banner.
+// hostile, so it may only say hello and learn whether its page needs a banner, ask whether
+// its page is to be read, and send its page's copy: the page is judged at the address the
+// browser gives for the sender's frame, never at one the message names.
 
 import { senderKind } from "../lib/sender.js";
 
 const REFUSED = "baitwatch does not accept this request from here.";
 
-export function createContentScriptRequests({ tabs, navigation, flagged }) {
+export function createContentScriptRequests({ tabs, navigation, flagged, pages }) {
   return {
+    "page-wanted": (message, sender) => pages.wanted(sender),
+    "page-evidence": (message, sender) => pages.received(message, sender),
     async hello(message, sender) {
       if (sender.frameId === 0 && !tabs.states.has(sender.tab.id)) {
         await navigation.onDocument({ tabId: sender.tab.id, frameId: 0, url: sender.url }); // the background restarted

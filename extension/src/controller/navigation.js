@@ -6,7 +6,7 @@ import { isCheckable } from "../lib/checkable.js";
 import * as tabState from "../lib/tab-state.js";
 import { hostOf } from "./flagged-pages.js";
 
-export function createNavigation({ tabs, link, checking, flagged, toolbar }) {
+export function createNavigation({ tabs, link, checking, pages, flagged, toolbar }) {
   async function onDocument({ tabId, frameId, url }) {
     const checkable = isCheckable(url, (await link.settings()).daemonPort);
     if (frameId !== 0) {
@@ -52,6 +52,7 @@ export function createNavigation({ tabs, link, checking, flagged, toolbar }) {
   function onTabRemoved(tabId) {
     tabs.forget(tabId);
     checking.forgetTab(tabId);
+    pages.forgetTab(tabId);
   }
 
   return { onDocument, onSameDocument, onNavigationTarget, onTabRemoved };

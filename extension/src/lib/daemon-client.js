@@ -8,6 +8,8 @@ import { expectedProof, newNonce } from "./daemon-proof.js";
 
 export const DEFAULT_PORT = 47821;
 const TIMEOUT_MS = 2000;
+// A page takes longer: the daemon reads it within a second, one page at a time.
+const PAGE_TIMEOUT_MS = 5000;
 const PROOF_LIFETIME_MS = 10000;
 
 export class DaemonUnreachable extends Error {}
@@ -32,7 +34,7 @@ export class DaemonClient {
     this.provenAt = -Infinity;
   }
 
-  async request(method, path, body, { authorized = false } = {}) {
+  async request(method, path, body, { authorized = false, timeoutMs = TIMEOUT_MS } = {}) {
     if (authorized) await this.ensureRealDaemon();
     const headers = { "Content-Type": "application/json" };
     if (authorized) headers.Authorization = `Bearer ${this.token}`;
@@ -42,7 +44,7 @@ export class DaemonClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
         credentials: "omit",
         cache: "no-store",
       });
@@ -74,6 +76,9 @@ export class DaemonClient {
 
   check(url) {
     return this.request("POST", "/v1/check", { url }, { authorized: true });
+  }
+  checkPage(url, html) {
+    return this.request("POST", "/v1/check-page", { url, html }, { authorized: true, timeoutMs: PAGE_TIMEOUT_MS });
   }
   status() {
     return this.request("GET", "/v1/status");

@@ -16,16 +16,41 @@ export function siteOf(verdict) {
   return verdict.domain ?? hostOf(verdict.url);
 }
 
+// What the page itself showed, in a sentence: "This page presents itself as PayPal, but
+// paypal.com is not this site, and asks for a password."
+function pageSentence(page) {
+  const reasons = page?.reasons ?? [];
+  if (!reasons.length) return "";
+  const joined = reasons.length === 1 ? reasons[0] : `${reasons.slice(0, -1).join(", ")}, and ${reasons.at(-1)}`;
+  return `This page ${joined}.`;
+}
+
+// Which evidence decided, in plain words.
+function reasonFor(verdict) {
+  const page = pageSentence(verdict.page);
+  switch (verdict.reason) {
+    case "lookalike":
+      return verdict.imitates ? `This address imitates ${verdict.imitates}.` : "This address imitates a well-known site.";
+    case "page":
+      return `The address alone did not give it away, but the page did. ${page}`;
+    case "page-asks-nothing":
+      return `The address looks unusual, but the page asks for nothing. ${page}`;
+    default: {
+      const address = "baitwatch's model, on this computer, finds that this address looks like the addresses of phishing sites.";
+      return page && verdict.page?.verdict === "phishing" ? `${address} ${page}` : address;
+    }
+  }
+}
+
 export function explain(verdict) {
   const site = siteOf(verdict);
-  const why =
-    verdict.reason === "lookalike" && verdict.imitates
-      ? `This address imitates ${verdict.imitates}.`
-      : "baitwatch's model, on this computer, finds that this address looks like the addresses of phishing sites.";
-  const details =
+  const why = reasonFor(verdict);
+  const address =
     typeof verdict.score === "number"
       ? `The model rates this address ${percent(verdict.score)} likely phishing; it warns from ${percent(verdict.threshold)}. Model: ${verdict.model ?? "unknown"}.`
       : `Reason given by the daemon: ${verdict.reason}.`;
+  const page = typeof verdict.page?.score === "number" ? ` The page model rates the page ${percent(verdict.page.score)} like a phishing page.` : "";
+  const details = address + page;
   return {
     site,
     why,

@@ -3,6 +3,7 @@
 // counts, and a link to the welcome page while baitwatch is not set up.
 
 import { askAndTell, askBackground } from "../lib/ask-background.js";
+import { explain } from "../lib/explain.js";
 import { HOW_TO_START } from "../lib/how-to-start.js";
 import { handlePairForm } from "../lib/pair-form.js";
 
@@ -35,6 +36,8 @@ async function refresh() {
   $("counts").textContent = `Pages checked: ${state.checked}. Warnings shown: ${state.warnings}.`;
   $("model").textContent = state.daemon.model ? modelLine(state.daemon.model) : "";
   $("flagged").hidden = state.state !== "warning";
+  // Which evidence decided, for a page that was warned about or noticed.
+  $("why").textContent = state.tab.verdict && ["warning", "suspicious"].includes(state.state) ? explain(state.tab.verdict).why : "";
   if (state.tab.verdict) $("trust").textContent = `Trust ${state.tab.verdict.domain ?? "this site"}`;
 }
 

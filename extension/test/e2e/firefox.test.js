@@ -1,21 +1,23 @@
 // The core path in Firefox ESR: puppeteer-core launches Firefox and installs the Firefox
 // build over WebDriver BiDi (webExtension.install), and a flagged page sends the tab to the
-// extension's warning page. Skipped, with a message, where Firefox ESR is not installed.
+// extension's warning page, whether its address or its page gave it away. Skipped, with a
+// message, where Firefox ESR is not installed.
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 
 import puppeteer from "puppeteer-core";
 
-import { ARTIFACTS, Daemon, EXTENSION, freePort, startWebServer, waitFor } from "./harness.js";
+import { ARTIFACTS, Daemon, EXTENSION, freePort, REPO, startWebServer, waitFor } from "./harness.js";
 
 const FIREFOX = process.env.FIREFOX ?? "/usr/bin/firefox-esr";
 const FIREFOX_BUILD = resolve(EXTENSION, "..", "firefox");
 const ADDON_ID = "baitwatch@baitwatch.org";
 const PHISHING_HOST = "secure-login.paypal.com.account-verify-center.xyz";
+const KIT_URL = "http://oakwoodlibrary.org/kit"; // an address the model calls safe, for a saved kit (tests/pages/)
 const missing = existsSync(FIREFOX) ? false : `Firefox ESR is not installed at ${FIREFOX} (apt-get install firefox-esr, or set FIREFOX)`;
 
 let daemon;
@@ -29,7 +31,7 @@ before(async () => {
   if (missing) return;
   daemon = new Daemon(await freePort());
   await daemon.start();
-  web = await startWebServer();
+  web = await startWebServer({ "/kit": readFileSync(join(REPO, "tests", "pages", "facebook-kit.html"), "utf8") });
   browser = await puppeteer.launch({
     browser: "firefox",
     executablePath: FIREFOX,
@@ -99,6 +101,16 @@ test("Firefox: a flagged page sends the tab to the extension's warning page, and
     const address = await addressOf(page);
     return address !== "" && !address.startsWith("moz-extension:") && !address.includes(PHISHING_HOST);
   }, { what: "leaving the site" });
+});
+
+test("Firefox: a saved phishing kit at an address the model calls safe gets the warning from its page", { skip: missing }, async () => {
+  assert.equal((await daemon.request("POST", "/v1/check", { url: KIT_URL })).verdict, "safe");
+  const page = await browser.newPage();
+  await page.goto(KIT_URL, { timeout: 5000 }).catch(() => {});
+  await waitFor(async () => (await addressOf(page)).startsWith(extensionUrl("warning/warning.html")), { what: "the warning page" });
+  await page.waitForFunction(() => document.getElementById("why")?.textContent !== "");
+  assert.match(await page.$eval("#why", (element) => element.textContent), /presents itself as Facebook/);
+  await page.close();
 });
 
 test("Firefox: once paired, the welcome page turns green", { skip: missing }, async () => {

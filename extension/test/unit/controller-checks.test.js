@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { TOOLBAR } from "../../src/lib/toolbar-state.js";
+import { PAGE_WAIT_MS } from "../../src/controller/page-evidence.js";
 import { phishing } from "./fakes/daemon.js";
 import { POPUP, settle, setUp, until, warningUrl } from "./fakes/setup.js";
 
@@ -12,10 +13,12 @@ const EVIL = "http://account-verify-center.example/login";
 const GOOD = "https://news.example/";
 
 test("each tab is painted with its own verdict, and a flagged tab goes to the warning page", async () => {
-  const { browser, daemon, openTab, visit, title } = setUp();
+  const { browser, clock, daemon, openTab, visit, title } = setUp();
   daemon.answers.set(EVIL, phishing(EVIL));
   const [evilTab, goodTab] = [await openTab(), await openTab()];
   await Promise.all([visit(evilTab, EVIL), visit(goodTab, GOOD)]);
+  await until(() => title(goodTab) === TOOLBAR.safe.title, "the safe verdict");
+  await clock.advance(PAGE_WAIT_MS); // the model flagged it, and no page came in time: the warning shows
   await until(() => title(evilTab) === TOOLBAR.warning.title && title(goodTab) === TOOLBAR.safe.title, "both verdicts");
   assert.deepEqual(browser.sent, [[evilTab, warningUrl(EVIL)]]);
 });
@@ -56,7 +59,7 @@ for (const [how, answer] of [["a phishing verdict", phishing(EVIL)], ["an error"
 }
 
 test("checks that end together are each counted, and so are the warnings they raise", async () => {
-  const { daemon, openTab, visit, ask } = setUp();
+  const { clock, daemon, openTab, visit, ask } = setUp();
   const urls = ["a", "b", "c", "d", "e"].map((name) => `https://${name}.example/`);
   for (const url of urls.slice(0, 3)) daemon.answers.set(url, phishing(url));
   const tabs = await Promise.all(urls.map(() => openTab()));
@@ -65,6 +68,8 @@ test("checks that end together are each counted, and so are the warnings they ra
   await until(() => daemon.heldCount() === urls.length, "every check to be under way");
   daemon.release();
   await until(() => daemon.checked.length === urls.length, "every answer");
+  await settle();
+  await clock.advance(PAGE_WAIT_MS);
   await settle();
   const { checked, warnings } = await ask({ type: "popup-state" });
   assert.deepEqual({ checked, warnings }, { checked: 5, warnings: 3 });
@@ -75,6 +80,9 @@ test("a page held by beforeunload gets the warning in a new tab in its place", a
   daemon.answers.set(EVIL, phishing(EVIL));
   const tab = await openTab();
   await visit(tab, EVIL);
+  await until(() => daemon.checked.length === 1, "the check");
+  await settle();
+  await clock.advance(PAGE_WAIT_MS);
   await until(() => browser.sent.length === 1, "the warning");
   await clock.advance(1500); // the tab never reached the warning page
   await until(() => !browser.isOpen(tab), "the held tab to close");

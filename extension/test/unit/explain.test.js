@@ -20,3 +20,14 @@ test("a lookalike verdict names the site it imitates", () => {
 test("without a registrable domain the host is named", () => {
   assert.equal(explain({ ...MODEL, domain: null }).site, "a.b.evil.example");
 });
+
+test("when the page decided, the warning says what the page showed", () => {
+  const page = { score: 0.9, verdict: "phishing", reasons: ["presents itself as PayPal, but paypal.com is not this site", "asks for a password"] };
+  assert.equal(
+    explain({ ...MODEL, reason: "page", imitates: "paypal.com", page }).why,
+    "The address alone did not give it away, but the page did. This page presents itself as PayPal, but paypal.com is not this site, and asks for a password.",
+  );
+  assert.match(explain({ ...MODEL, page }).why, /looks like the addresses of phishing sites\. This page presents itself as PayPal/);
+  const calm = { ...MODEL, verdict: "suspicious", reason: "page-asks-nothing", page: { verdict: "safe", reasons: ["asks for nothing and presents itself as no other site"] } };
+  assert.equal(explain(calm).why, "The address looks unusual, but the page asks for nothing. This page asks for nothing and presents itself as no other site.");
+});

@@ -11,6 +11,15 @@ export const PAIRING_CODE = "123456";
 export const safe = (url) => ({ url, verdict: "safe", score: 0.01, threshold: 0.9, reason: "model", domain: new URL(url).hostname, model: "test" });
 export const phishing = (url) => ({ ...safe(url), verdict: "phishing", score: 0.99 });
 export const suspicious = (url) => ({ ...safe(url), verdict: "suspicious", score: 0.8 });
+// What the daemon answers for a page, beside its address's verdict.
+export const pageImitates = (url, brand) => ({
+  ...safe(url), verdict: "phishing", reason: "page", imitates: brand,
+  page: { score: 0.9, verdict: "phishing", reasons: [`presents itself as ${brand}, but ${brand} is not this site`, "asks for a password"], imitates: brand },
+});
+export const pageAsksNothing = (url) => ({
+  ...phishing(url), verdict: "suspicious", reason: "page-asks-nothing",
+  page: { score: 0.01, verdict: "safe", reasons: ["asks for nothing and presents itself as no other site"], imitates: null },
+});
 
 export function fakeDaemon() {
   let tokens = 0;
@@ -21,6 +30,8 @@ export function fakeDaemon() {
     enabled: true,
     holding: false,
     answers: new Map(), // url -> verdict, or an HTTP status to fail with
+    pageAnswers: new Map(), // url -> the verdict for the address and its page together, or an HTTP status
+    pagesRead: [], // [url, html] of every page it was sent
     requests: [], // "METHOD /path" of every request sent to it, answered or not
     checked: [], // the addresses it answered, in order
     refused: 0, // requests it refused for want of the right token
@@ -67,6 +78,12 @@ async function route(daemon, request, body, authorization) {
       const answer = daemon.answers.get(body.url) ?? safe(body.url);
       if (typeof answer === "number") return [answer, { code: "broken", error: `failed with ${answer}` }];
       return [200, daemon.enabled ? answer : { url: body.url, verdict: "skipped", reason: "disabled" }];
+    }
+    case "POST /v1/check-page": {
+      daemon.pagesRead.push([body.url, body.html]);
+      const answer = daemon.pageAnswers.get(body.url) ?? { ...(daemon.answers.get(body.url) ?? safe(body.url)), page: { verdict: "unsure" } };
+      if (typeof answer === "number") return [answer, { code: "broken", error: `failed with ${answer}` }];
+      return [200, answer];
     }
     case "PUT /v1/settings":
       daemon.enabled = body.enabled ?? daemon.enabled;

@@ -1,0 +1,59 @@
+// Sends what this page shows to the background, for the daemon to judge beside its address:
+// a bounded copy of the DOM (content/dom-snapshot.js), never a field's value. It asks the
+// background first whether the page is to be read at all: a page whose address is skipped (a
+// site you trust, a known popular site, protection off) is never read. It sends once the DOM
+// is ready, and again whenever the page adds a form or a field (a sign-in form that appears
+// after a delay, a second step that asks for a code): at most once every MIN_INTERVAL_MS, so a
+// page that adds fields without end costs one copy a second and a half, and never stops the
+// copies that follow. Runs in every frame: a frame's page is judged at its own address.
+
+(() => {
+  if (globalThis.baitwatchPageEvidence) return; // injected twice: once is enough
+  globalThis.baitwatchPageEvidence = true;
+
+  const MAX_SENDS = 200;
+  const SETTLE_MS = 400; // changes within this time are sent together
+  const MIN_INTERVAL_MS = 1500;
+  const ASKING = "form, input, textarea, select, [contenteditable]";
+  let sends = 0;
+  let lastSent = -Infinity;
+  let timer = null;
+  let observer = null;
+
+  const ask = (message) => chrome.runtime.sendMessage(message).catch(() => ({}));
+
+  function send() {
+    timer = null;
+    if (sends >= MAX_SENDS) {
+      observer?.disconnect();
+      return;
+    }
+    sends += 1;
+    lastSent = Date.now();
+    const { html } = globalThis.baitwatchDomSnapshot(document);
+    ask({ type: "page-evidence", html });
+  }
+
+  function soon() {
+    if (timer === null) timer = setTimeout(send, Math.max(SETTLE_MS, lastSent + MIN_INTERVAL_MS - Date.now()));
+  }
+
+  // A change matters when it adds something that can ask for input.
+  function addsFields(records) {
+    return records.some((record) =>
+      Array.from(record.addedNodes).some((node) => node.nodeType === 1 && (node.matches?.(ASKING) || node.querySelector?.(ASKING))),
+    );
+  }
+
+  async function start() {
+    const { wanted } = await ask({ type: "page-wanted" });
+    if (!wanted) return;
+    send();
+    observer = new MutationObserver((records) => {
+      if (addsFields(records)) soon();
+    });
+    observer.observe(document, { childList: true, subtree: true });
+  }
+
+  start();
+})();
