@@ -14,6 +14,8 @@
   const MAX_SENDS = 200;
   const SETTLE_MS = 400; // changes within this time are sent together
   const MIN_INTERVAL_MS = 1500;
+  // The daemon takes bodies of up to 1 MiB; JSON escapes and UTF-8 can make a copy twice its length.
+  const MAX_BODY_BYTES = 900000;
   const ASKING = "form, input, textarea, select, [contenteditable]";
   let sends = 0;
   let lastSent = -Infinity;
@@ -30,8 +32,15 @@
     }
     sends += 1;
     lastSent = Date.now();
-    const { html } = globalThis.baitwatchDomSnapshot(document);
-    ask({ type: "page-evidence", html });
+    ask({ type: "page-evidence", html: copyThatFits() });
+  }
+
+  function copyThatFits() {
+    const encoder = new TextEncoder();
+    for (let maxChars = 400000; ; maxChars = Math.floor(maxChars / 2)) {
+      const { html } = globalThis.baitwatchDomSnapshot(document, { maxChars });
+      if (maxChars < 20000 || encoder.encode(JSON.stringify(html)).length <= MAX_BODY_BYTES) return html;
+    }
   }
 
   function soon() {
