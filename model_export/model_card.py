@@ -317,8 +317,9 @@ kind, is within reach on a kind only where that bound is.
 A BERT-family model fine-tuned (from {card['base_model']}) to tell phishing URLs from safe ones, exported to
 ONNX and quantized to int8 ({_quantization_phrase(card)}; see `model_export/quantize.py`) for onnxruntime on the CPU.
 It reads the canonical URL (`baitwatch/urls.py`) and nothing else: no page content, no
-network. Its weights in half precision are kept beside it (`trainable/`), so a retrain
-warm-starts from them: `baitwatch train --base-model daemon/baitwatch/model/trainable ...`.
+network. Its weights for a warm start are rebuilt from the int8 file
+(`python -m model_export.recover daemon/baitwatch/model --out runs/shipped`, then
+`baitwatch train --base-model runs/shipped ...`): a shipped model's commit does not carry them.
 {_fusion_paragraph(card)}{_levels_paragraph(card)}{_seen_sites_warning([load_dataset(checkpoint / VALIDATION_FILE)[0], test], trained_domains)}
 ## How it was made
 

@@ -1,12 +1,14 @@
-"""Rebuild a trainable checkpoint from an exported int8 model, for a model whose training
-weights were not kept (the first shipped models, all in the weight-only int8 format; every
-later export keeps its weights in ``trainable/``).
+"""Rebuild a trainable checkpoint from an exported int8 model, in either int8 format: the
+weights a warm start needs, which a shipped model's commit does not carry (README, "How a
+shipped model travels").
 
 Every weight matrix of the ONNX file is stored as int8 with its scales, so dequantizing it
 gives back a BERT model that scores as the int8 model does (within the int8 runtime's own
-rounding of activations). Names follow the exporter: an int8 MatMul node is named after
-the linear layer it computes (``/bert/encoder/layer.0/attention/self/key/MatMul_Q8``), and
-the other initializers keep their PyTorch names.
+rounding of activations). Names follow the exporter: a weight-only int8 MatMul node is named
+after the linear layer it computes (``/bert/encoder/layer.0/attention/self/key/MatMul_Q8``);
+a static int8 weight is dequantized by a DequantizeLinear node that feeds the MatMul named so
+(``/bert/encoder/layer.0/attention/self/key/MatMul``); the other initializers keep their
+PyTorch names.
 
     python -m model_export.recover daemon/baitwatch/model --out runs/recovered
 """
@@ -24,8 +26,11 @@ from baitwatch.classifier import CARD_FILE, MODEL_FILE
 from baitwatch.errors import BaitwatchError
 
 LINEAR_NODE = re.compile(r"^/(?P<path>.+)/MatMul_Q8$")
-# Plain MatMuls whose weights stayed float: ONNX keeps them as (in, out), PyTorch as (out, in).
+STATIC_LINEAR_NODE = re.compile(r"^/(?P<path>.+)/MatMul$")
+# Plain MatMuls whose weights stayed float: ONNX keeps them as (in, out), PyTorch as (out, in);
+# the static int8 format's graph optimization renames them NAME_Transposed.
 FLOAT_MATMULS = ("bert.pooler.dense.weight", "classifier.weight")
+TRANSPOSED = "_Transposed"
 
 
 def recovered_state_dict(onnx_path: Path) -> dict[str, np.ndarray]:
@@ -38,12 +43,11 @@ def recovered_state_dict(onnx_path: Path) -> dict[str, np.ndarray]:
     state = {
         name: value
         for name, value in arrays.items()
-        if name.startswith(("bert.", "classifier.")) and value.dtype == np.float32 and not name.endswith("_scale")
+        if name.startswith(("bert.", "classifier.")) and value.dtype == np.float32 and not name.endswith(("_scale", TRANSPOSED))
     }
     for name in FLOAT_MATMULS:
-        state[name] = state[name].T
-    if not any(node.op_type == "MatMulNBits" for node in model.graph.node):
-        raise BaitwatchError(f"{onnx_path} is not in the weight-only int8 format; warm-start from the trainable/ folder beside it")
+        state[name] = (state[name] if name in state else arrays[name + TRANSPOSED]).T
+    state |= _static_int8_linears(model, arrays)
     for node in model.graph.node:
         match = LINEAR_NODE.match(node.name)
         if node.op_type != "MatMulNBits" or not match:
@@ -65,6 +69,34 @@ def recovered_state_dict(onnx_path: Path) -> dict[str, np.ndarray]:
         if scale.ndim == 1:  # per output channel of the embedding table
             scale, zero_point = scale[None, :], zero_point[None, :]
         state[stem] = (quantized - zero_point) * scale
+    return state
+
+
+def _static_int8_linears(model, arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The linear layers of a static int8 model: each int8 weight goes through a DequantizeLinear
+    into the MatMul of its layer, which ONNX keeps as (in, out) and PyTorch as (out, in)."""
+    consumers: dict[str, list] = {}
+    for node in model.graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+    state = {}
+    for node in model.graph.node:
+        if node.op_type != "DequantizeLinear" or node.input[0] not in arrays or arrays[node.input[0]].ndim != 2:
+            continue
+        for consumer in consumers.get(node.output[0], []):
+            match = STATIC_LINEAR_NODE.match(consumer.name) if consumer.op_type == "MatMul" else None
+            if match:
+                quantized, scale = arrays[node.input[0]].astype(np.float32), arrays[node.input[1]].astype(np.float32)
+                zero_point = arrays[node.input[2]].astype(np.float32) if len(node.input) > 2 and node.input[2] else 0.0
+                state[match["path"].replace("/", ".") + ".weight"] = ((quantized - zero_point) * scale).T
+    # The fused attention adds the query, key and value biases as one input, in that order.
+    for node in model.graph.node:
+        if node.op_type == "MultiHeadAttention" and len(node.input) > 3 and node.input[3] in arrays:
+            layer = STATIC_LINEAR_NODE.match(node.input[0].removesuffix("_output_0"))
+            if layer:
+                prefix = layer["path"].replace("/", ".").rsplit(".", 1)[0]  # bert.encoder.layer.N.attention.self
+                for part, bias in zip(("query", "key", "value"), np.split(arrays[node.input[3]].astype(np.float32), 3)):
+                    state[f"{prefix}.{part}.bias"] = bias
     return state
 
 

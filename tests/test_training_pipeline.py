@@ -201,3 +201,25 @@ def test_model_card_tells_the_commands_metrics_and_comparisons(exported_model, t
         assert cells[2] == str(group["rows"]) and cells[5] == f"{group['fpr']:.4f}", kind_row
     for name in ("roc.png", "scores.png"):
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_shipped_static_int8_model_gives_back_a_checkpoint_that_scores_as_it_does(tmp_path):
+    """What a warm start needs, rebuilt from the int8 file alone (README: how a shipped model travels)."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from baitwatch.classifier import SHIPPED_MODEL_DIR
+    from baitwatch.urls import canonicalize
+
+    result = subprocess.run([sys.executable, "-m", "model_export.recover", str(SHIPPED_MODEL_DIR), "--out", str(tmp_path / "ckpt")],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    urls = [canonicalize(u).text for u in ("https://www.example.com/", "http://paypal-verify-account.xyz/login.php",
+                                          "https://github.com/user/repo", "https://secure-bank-update.online/verify")]
+    model = AutoModelForSequenceClassification.from_pretrained(tmp_path / "ckpt", local_files_only=True).eval()
+    tokens = AutoTokenizer.from_pretrained(tmp_path / "ckpt")(urls, return_tensors="pt", padding=True, truncation=True, max_length=64)
+    with torch.no_grad():
+        logits = model(**tokens).logits
+    recovered = (logits[:, 1] - logits[:, 0]).numpy()
+    shipped = Classifier.from_model_dir(SHIPPED_MODEL_DIR)[0].transformer_logits(urls)
+    assert np.all(np.sign(recovered) == np.sign(shipped)) and np.max(np.abs(recovered - shipped)) < 1.0, (recovered, shipped)

@@ -26,6 +26,7 @@ from baitwatch.errors import BaitwatchError
 from baitwatch.urls import host_text
 
 NGRAM_FILE = "ngrams.npz"
+GAPS = "_gaps"  # the name suffix of a vocabulary stored as the gaps between its sorted hashes
 SIZES = (2, 3, 4, 5)
 # Multipliers of the rolling hash and of the final mix (Fibonacci hashing): odd 64-bit constants.
 _ROLL = np.uint64(0x100000001B3)
@@ -116,8 +117,11 @@ class NgramModel:
         return np.bincount(rows, weights=values * self.weights[column], minlength=len(texts)) + self.bias
 
     def save(self, path: Path) -> None:
+        # The sorted vocabulary is stored as the gaps between its hashes: the same numbers, in a
+        # quarter less space once compressed (each shipped model's file is in every clone).
+        gaps = np.diff(self.vocabulary, prepend=np.uint64(0))
         with open(path, "wb") as stream:
-            np.savez_compressed(stream, **{_vocabulary_key(self.views): self.vocabulary}, idf=self.idf.astype(np.float16),
+            np.savez_compressed(stream, **{_vocabulary_key(self.views) + GAPS: gaps}, idf=self.idf.astype(np.float16),
                                 weights=self.weights.astype(np.float16), bias=np.array([self.bias]), views=np.array(self.views))
 
     def with_weights(self, weights: np.ndarray, bias: float) -> NgramModel:
@@ -129,7 +133,10 @@ class NgramModel:
             with np.load(path, allow_pickle=False) as stored:
                 # A model saved before views read the URL alone.
                 views = tuple(str(view) for view in stored["views"]) if "views" in stored.files else ("url",)
-                model = cls(stored[_vocabulary_key(views)], stored["idf"], stored["weights"], float(stored["bias"][0]), views)
+                key = _vocabulary_key(views)
+                # Files saved before the gaps hold the hashes themselves.
+                vocabulary = np.cumsum(stored[key + GAPS], dtype=np.uint64) if key + GAPS in stored.files else stored[key]
+                model = cls(vocabulary, stored["idf"], stored["weights"], float(stored["bias"][0]), views)
         except (OSError, ValueError, KeyError, IndexError, TypeError, EOFError, zipfile.BadZipFile, zlib.error, MemoryError) as error:
             # TypeError: a lone .npy array, which is not an archive of named tables; MemoryError: a
             # table whose header claims more memory than there is (numpy allocates before reading)
