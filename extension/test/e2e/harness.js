@@ -107,7 +107,9 @@ export async function launchBrowser(hosts) {
   // tests/run installs it; this is for the tests run by hand.
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM`);
   const userDataDir = mkdtempSync(join(tmpdir(), "baitwatch-chromium-"));
-  const rules = hosts.map((host) => `MAP ${host} 127.0.0.1`).join(", ");
+  // Every other name fails at once: a saved page's images on a real CDN must not hold its load
+  // event until the resolver gives up (there is no network here).
+  const rules = [...hosts.map((host) => `MAP ${host} 127.0.0.1`), "MAP * ~NOTFOUND", "EXCLUDE 127.0.0.1"].join(", ");
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
