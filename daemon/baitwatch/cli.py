@@ -168,6 +168,38 @@ def _forget(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reports(args: argparse.Namespace) -> int:
+    from baitwatch.client import DaemonClient, DaemonNotRunning
+
+    try:  # a running daemon protects with them, so it is the one to change them
+        client = DaemonClient(_config(args))
+        answer = client.request("GET", "/v1/reports") if args.action == "list" else client.request("DELETE", "/v1/reports", {"site": args.site})
+        reports = answer["reports"]
+    except DaemonNotRunning:
+        reports = _reports_on_file(args)
+    if args.action == "remove":
+        print(f"Withdrew the reports about {args.site}.")
+        return 0
+    for report in reports:
+        print(f"{report['label']:<9} {report['site']:<40} {report.get('time') or '-'}  {report['url']}")
+    if not reports:
+        print("No reports.")
+    return 0
+
+
+def _reports_on_file(args: argparse.Namespace) -> list[dict]:
+    from dataclasses import asdict
+
+    from baitwatch.paths import data_dir
+    from baitwatch.reports import latest_reports, site_of
+    from baitwatch.store import Store
+
+    store = Store(data_dir())
+    if args.action == "remove" and not store.remove_feedback(lambda entry: site_of(entry) == args.site):
+        raise BaitwatchError(f"there is no report about {args.site}")
+    return [asdict(report) for report in latest_reports(store.feedback()).values()]
+
+
 def _model(args: argparse.Namespace) -> int:
     from baitwatch.model_command import run_model_command
 
@@ -246,6 +278,14 @@ def build_parser() -> argparse.ArgumentParser:
     forget = commands.add_parser("forget", help="forget which sites are familiar (the visit days kept as salted digests)")
     _add_daemon_address(forget)
     forget.set_defaults(handler=_forget)
+
+    reports = commands.add_parser("reports", help="your reports (this is phishing / not phishing), which protect at once")
+    report_actions = reports.add_subparsers(dest="action", required=True, metavar="ACTION")
+    _add_daemon_address(report_actions.add_parser("list", help="the latest report about each site"))
+    remove = report_actions.add_parser("remove", help="withdraw every report about a site")
+    remove.add_argument("site", metavar="SITE", help="the site as 'baitwatch reports list' names it")
+    _add_daemon_address(remove)
+    reports.set_defaults(handler=_reports)
 
     model = commands.add_parser("model", help="list the models, choose the active one, roll back, install one")
     actions = model.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -33,8 +33,9 @@ LOOPBACK_HOST_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 # paired-or-not extension may call them.
 TOKENLESS_ROUTES = frozenset({("POST", "/v1/check"), ("POST", "/v1/check-batch"), ("POST", "/v1/pair"), ("POST", "/v1/hello")})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Reads that need the token all the same: a retrained model is made of this user's reports.
-TOKEN_READS = frozenset({("GET", "/v1/models")})
+# Reads that need the token all the same: a retrained model is made of this user's reports,
+# and the reports say which sites they visited.
+TOKEN_READS = frozenset({("GET", "/v1/models"), ("GET", "/v1/reports")})
 TOKEN_HOLDER = web.RequestKey("token_holder", bool)
 HELLO_NONCE = re.compile(r"[0-9a-f]{64}")
 # Domain separation: a proof is good for this one question and nothing else signed with the token.

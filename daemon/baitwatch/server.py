@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from datetime import datetime, timezone
 
 from aiohttp import web
@@ -30,6 +31,7 @@ from baitwatch.pairing import CODE_LIFETIME_SECONDS, GuessTurns, Pairing
 from baitwatch.paths import config_dir, data_dir, models_dir
 from baitwatch.platforms import UntrustableSite, shipped_platforms, trust_scope_or_none
 from baitwatch.redact import redacted_url
+from baitwatch.reports import site_of
 from baitwatch.security import (
     HELLO_NONCE,
     TOKEN_HOLDER,
@@ -102,6 +104,8 @@ def create_app(config: Config, clock=time.time) -> web.Application:
             web.post("/v1/allowlist", add_to_allowlist),
             web.delete("/v1/allowlist", remove_from_allowlist),
             web.post("/v1/feedback", add_feedback),
+            web.get("/v1/reports", list_reports),
+            web.delete("/v1/reports", withdraw_report),
             web.delete("/v1/familiar", forget_familiar_sites),
             web.get("/v1/models", list_models),
             web.put("/v1/models/active", use_model),
@@ -325,7 +329,28 @@ async def add_feedback(request: web.Request) -> web.Response:
     }
     if not await asyncio.to_thread(request.app[STORE].add_feedback, entry):
         raise ApiError(507, "feedback-full", "The feedback file is full; retrain with it and clear it first.")
-    return web.json_response({"stored": entry}, status=201)
+    await asyncio.to_thread(request.app[VERDICTS].refresh_reports)  # it protects from the next check on
+    return web.json_response({"stored": entry, "site": site_of(entry)}, status=201)
+
+
+def _report_listing(service: VerdictService) -> dict:
+    return {"reports": [asdict(report) for report in service.reports.values()]}
+
+
+async def list_reports(request: web.Request) -> web.Response:
+    return web.json_response(_report_listing(request.app[VERDICTS]))
+
+
+async def withdraw_report(request: web.Request) -> web.Response:
+    """Every report about one site goes, so the site is judged as if never reported."""
+    site = _string_field(await _json_object(request), "site", 1024)
+    service = request.app[VERDICTS]
+    if site not in service.reports:
+        raise ApiError(404, "unknown-report", f"There is no report about {site[:200]}.")
+    removed = await asyncio.to_thread(request.app[STORE].remove_feedback, lambda entry: site_of(entry) == site)
+    await asyncio.to_thread(service.refresh_reports)
+    log.info("withdrew %d reports", removed)
+    return web.json_response(_report_listing(service) | {"withdrawn": removed})
 
 
 async def forget_familiar_sites(request: web.Request) -> web.Response:

@@ -24,6 +24,7 @@ from baitwatch.errors import BaitwatchError
 from baitwatch.familiar import FamiliarSites
 from baitwatch.models import SHIPPED, ModelRecord, ModelStore
 from baitwatch.platforms import trust_scope_or_none
+from baitwatch.reports import Report, latest_reports
 from baitwatch.store import Store
 from baitwatch.urls import CanonicalUrl
 from baitwatch.verdict import Verdict, rule_verdict
@@ -77,6 +78,7 @@ class VerdictService:
         self._switching = asyncio.Lock()  # one switch at a time, so the record follows the model
         self._fallback_problems: list[str] = []
         self._model: LoadedModel | None = None
+        self.reports: dict[str, Report] = {}  # the latest report about each site (reports.py)
 
     # --- the served model -------------------------------------------------------------
     @property
@@ -85,9 +87,14 @@ class VerdictService:
             raise RuntimeError("the verdict service has not loaded a model yet")
         return self._model
 
+    def refresh_reports(self) -> None:
+        """Read the reports again, after one was added or withdrawn (on a worker thread: it reads a file)."""
+        self.reports = latest_reports(self._store.feedback()) if self._store else {}
+
     def start(self, model_dir: Path | None = None) -> None:
         """Load ``model_dir`` if given, else the active model; an active model that cannot be
         loaded gives way to the shipped one, and says so in ``problems``."""
+        self.refresh_reports()
         if model_dir is not None:
             self._model = LoadedModel.load(None, model_dir)
             return
@@ -151,9 +158,14 @@ class VerdictService:
         familiar = self._familiar if private and self._familiar and self._familiar.enabled else None
         settings = self._store.settings if self._store else {"enabled": True}
         allowlist = self._store.allowed_domains if self._store else frozenset()
+        reports = self.reports if private and settings["enabled"] else {}
         verdicts: list[Verdict | None] = []
         misses = []
         for url in urls:
+            report = reports.get(trust_scope_or_none(url)) if reports else None
+            if report:
+                verdicts.append(Verdict.reported(url, report.label, card))
+                continue
             ruled = rule_verdict(
                 url, card, familiar=familiar.names if familiar else frozenset(),
                 enabled=settings["enabled"], user_allowlist=allowlist, known_good=self._known_good,

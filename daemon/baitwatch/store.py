@@ -209,6 +209,17 @@ class Store:
             return []
         return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
+    def remove_feedback(self, removed) -> int:
+        """Rewrite the feedback file without the entries ``removed(entry)`` is true of (atomically:
+        a crash leaves the old file); how many went."""
+        with self._lock:
+            entries = self.feedback()
+            kept = [entry for entry in entries if not removed(entry)]
+            if len(kept) < len(entries):
+                write_atomically(self.folder / FEEDBACK_FILE, "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in kept))
+                self._feedback_count = len(kept)
+            return len(entries) - len(kept)
+
     # --- reading and setting aside --------------------------------------------------------
     def _load_json(self, name: str, is_valid, default):
         path = self.folder / name

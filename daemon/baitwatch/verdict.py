@@ -17,7 +17,8 @@ class Verdict:
     score: float | None  # None when the model was not asked
     threshold: float  # the one this URL is (or would be) judged at: homepages may have their own
     # "model", "lookalike", "familiar" (a suspicious score on a familiar site), "page" (the page
-    # raised it), "page-asks-nothing" (the page calmed it), or why it was skipped
+    # raised it), "page-asks-nothing" (the page calmed it), "reported" and "reported-safe" (the
+    # person's own report, reports.py), or why it was skipped
     reason: str
     model: str
     domain: str | None  # the registrable domain
@@ -33,6 +34,14 @@ class Verdict:
     def lookalike(cls, url: CanonicalUrl, found: Lookalike, card: ModelCard) -> Verdict:
         """Phishing by rule, whatever the model would say: the model is not asked."""
         return cls(url.text, "phishing", None, _threshold(url, card), "lookalike", card.id, _domain(url), imitates=found.imitates)
+
+    @classmethod
+    def reported(cls, url: CanonicalUrl, label: str, card: ModelCard) -> Verdict:
+        """What the person reported about the URL's site: phishing (the full warning, whatever
+        the rules or the model say) or not phishing."""
+        if label == "phishing":
+            return cls(url.text, "phishing", None, _threshold(url, card), "reported", card.id, _domain(url))
+        return cls(url.text, "safe", None, _threshold(url, card), "reported-safe", card.id, _domain(url))
 
     @classmethod
     def scored(cls, url: CanonicalUrl, score: float, card: ModelCard, cached: bool = False) -> Verdict:
