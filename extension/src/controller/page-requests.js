@@ -85,9 +85,24 @@ export function createPageRequests({ platform, daemon, tabs, link, probing, chec
       else await platform.tabs.reload(tabId);
       return {};
     },
+    // "This is not phishing" on a flagged page: the site stops warning from now on, and the tab
+    // goes back to it from the warning page.
     async "report-site"() {
-      const { verdict } = await flaggedFrontTab();
+      const { tabId, verdict } = await flaggedFrontTab();
       await link.withToken((c) => c.feedback(verdict.url, "safe"));
+      const warning = tabs.warnings.get(tabId);
+      if (warning?.shown && tabs.stateOf(tabId).url.startsWith(flagged.warningPage)) await platform.tabs.update(tabId, { url: warning.returnTo });
+      else await platform.tabs.reload(tabId);
+      return {};
+    },
+    // "This is phishing" on any page checked or skipped: the site is warned about from the
+    // next check on, this tab's first.
+    async "report-phishing"() {
+      const active = await platform.frontTab();
+      const tab = active && tabs.states.get(active.id);
+      if (!tab?.url || !/^https?:/i.test(tab.url) || tab.url.startsWith(flagged.warningPage)) throw new Error("There is no web page in this tab to report.");
+      await link.withToken((c) => c.feedback(tab.url, "phishing"));
+      checking.requestCheck(active.id, 0, tab.url, { newDocument: false });
       return {};
     },
     async "set-enabled"(message) {
@@ -124,6 +139,12 @@ export function createPageRequests({ platform, daemon, tabs, link, probing, chec
     },
     async disallow(message) {
       return link.withToken((c) => c.disallow(String(message.domain)));
+    },
+    async reports() {
+      return link.withToken((c) => c.reports());
+    },
+    async "withdraw-report"(message) {
+      return link.withToken((c) => c.withdrawReport(String(message.site)));
     },
     async "familiar-sites"() {
       return { enabled: (await (await link.client()).settings()).familiar_sites };

@@ -107,6 +107,12 @@ export class DaemonClient {
   feedback(url, label) {
     return this.request("POST", "/v1/feedback", { url, label }, { authorized: true });
   }
+  reports() {
+    return this.request("GET", "/v1/reports", undefined, { authorized: true });
+  }
+  withdrawReport(site) {
+    return this.request("DELETE", "/v1/reports", { site }, { authorized: true });
+  }
   pair(code) {
     return this.request("POST", "/v1/pair", { code });
   }

@@ -31,6 +31,8 @@ function reasonFor(verdict) {
   switch (verdict.reason) {
     case "lookalike":
       return verdict.imitates ? `This address imitates ${verdict.imitates}.` : "This address imitates a well-known site.";
+    case "reported":
+      return "You reported this site as phishing. (Withdraw the report on baitwatch's options page.)";
     case "page":
       return `The address alone did not give it away, but the page did. ${page}`;
     case "page-asks-nothing":

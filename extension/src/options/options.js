@@ -1,28 +1,42 @@
-// The options page: the daemon's allowlist with remove buttons, the familiar-sites switch,
-// and the daemon's port.
+// The options page: the daemon's allowlist with remove buttons, your reports with withdraw
+// buttons, the familiar-sites switch, and the daemon's port.
 
 import { askBackground } from "../lib/ask-background.js";
 
 const $ = (id) => document.getElementById(id);
 
-function render(domains) {
-  const list = $("allowlist");
+// A list of entries, each with one button that acts on it.
+function renderList(list, empty, entries, { label, button, act: onClick }) {
   list.replaceChildren(
-    ...domains.map((domain) => {
+    ...entries.map((entry) => {
       const item = document.createElement("li");
       const name = document.createElement("span");
-      name.textContent = domain;
-      const remove = document.createElement("button");
-      remove.type = "button";
-      remove.textContent = "Remove";
-      remove.setAttribute("aria-label", `Remove ${domain}`);
-      remove.addEventListener("click", () => act(() => askBackground({ type: "disallow", domain }), showAllowlist));
-      item.append(name, remove);
+      name.textContent = label(entry);
+      const action = document.createElement("button");
+      action.type = "button";
+      action.textContent = button;
+      action.setAttribute("aria-label", `${button} ${label(entry)}`);
+      action.addEventListener("click", () => onClick(entry));
+      item.append(name, action);
       return item;
     }),
   );
-  $("empty").hidden = domains.length > 0;
+  empty.hidden = entries.length > 0;
 }
+
+const render = (domains) =>
+  renderList($("allowlist"), $("empty"), domains, {
+    label: (domain) => domain,
+    button: "Remove",
+    act: (domain) => act(() => askBackground({ type: "disallow", domain }), showAllowlist),
+  });
+
+const showReports = (answer) =>
+  renderList($("reports"), $("no-reports"), answer.reports, {
+    label: (report) => `${report.site}: ${report.label === "phishing" ? "phishing" : "not phishing"}`,
+    button: "Withdraw",
+    act: (report) => act(() => askBackground({ type: "withdraw-report", site: report.site }), showReports),
+  });
 
 // Runs one request to the background; `show` puts its answer on the page, or the error is said.
 async function act(call, show) {
@@ -61,3 +75,4 @@ askBackground({ type: "get-port" }).then(({ port }) => {
   $("port").value = port;
 });
 act(() => askBackground({ type: "allowlist" }), showAllowlist);
+act(() => askBackground({ type: "reports" }), showReports);

@@ -1,5 +1,5 @@
-// The popup: this tab's verdict (with Report a mistake and Trust this site when it is
-// flagged), the on/off switch (the daemon's own setting, so popup and tray agree), pairing,
+// The popup: this tab's verdict (with This is not phishing and Trust this site when it is
+// flagged, This is phishing on any other checked or skipped page), the on/off switch (the daemon's own setting, so popup and tray agree), pairing,
 // counts, and a link to the welcome page while baitwatch is not set up.
 
 import { askAndTell, askBackground } from "../lib/ask-background.js";
@@ -22,6 +22,8 @@ const VERDICT_TEXT = {
 };
 
 const NOT_SET_UP = new Set(["unreachable", "unpaired", "impostor"]);
+// Pages checked or skipped, which a person may report as phishing: a known-good site too (a real site can be compromised).
+const REPORTABLE = new Set(["safe", "suspicious", "trusted", "popular", "unchecked"]);
 
 const $ = (id) => document.getElementById(id);
 
@@ -36,6 +38,7 @@ async function refresh() {
   $("counts").textContent = `Pages checked: ${state.checked}. Warnings shown: ${state.warnings}.`;
   $("model").textContent = state.daemon.model ? modelLine(state.daemon.model) : "";
   $("flagged").hidden = state.state !== "warning";
+  $("reportable").hidden = !REPORTABLE.has(state.state);
   // Which evidence decided, for a page that was warned about or noticed.
   $("why").textContent = state.tab.verdict && ["warning", "suspicious"].includes(state.state) ? explain(state.tab.verdict).why : "";
   if (state.tab.verdict) $("trust").textContent = `Trust ${state.tab.verdict.domain ?? "this site"}`;
@@ -46,7 +49,14 @@ function modelLine(model) {
   return `Model ${model.id}${day}.`;
 }
 
-$("report").addEventListener("click", () => askAndTell({ type: "report-site" }, $("message"), "Thank you: reported as a mistake, for retraining."));
+$("report").addEventListener("click", async () => {
+  await askAndTell({ type: "report-site" }, $("message"), "Reported as not phishing: baitwatch will not warn about this site again.");
+  await refresh();
+});
+$("report-phishing").addEventListener("click", async () => {
+  await askAndTell({ type: "report-phishing" }, $("message"), "Reported as phishing: baitwatch warns about this site from now on.");
+  await refresh();
+});
 $("trust").addEventListener("click", async () => {
   await askAndTell({ type: "trust-site" }, $("message"), "Trusted: baitwatch will not warn about this site again.");
   await refresh();

@@ -20,7 +20,7 @@ async function show() {
 }
 
 $("back").addEventListener("click", () => askAndTell({ type: "back-to-safety" }, $("message")));
-$("report").addEventListener("click", () => askAndTell({ type: "report" }, $("message"), "Thank you: reported as a mistake, for retraining."));
+$("report").addEventListener("click", () => askAndTell({ type: "report" }, $("message"), "Reported as not phishing: baitwatch will not warn about this site again (withdraw it on the options page)."));
 $("continue").addEventListener("click", () => {
   $("confirm").hidden = false;
   $("continue").setAttribute("aria-expanded", "true");

@@ -125,15 +125,19 @@ test("Back to safety leaves the site, even from a page that filled the history w
   await page.close();
 });
 
-test("Report a mistake sends feedback to the daemon", async () => {
+test("Report a mistake sends feedback to the daemon, and the site is not warned about while it stands", async () => {
   const before = feedbackLines().length;
   const page = await openTab(browser, urls.phishing);
   await expectWarningPage(browser, page);
   await page.click("#report");
-  await waitFor(() => page.textContent("#message").then((text) => text.includes("Thank you")), { what: "the thank-you" });
+  await waitFor(() => page.textContent("#message").then((text) => text.includes("Reported as not phishing")), { what: "the report" });
   const entries = feedbackLines().slice(before).map((line) => JSON.parse(line));
   assert.equal(entries.length, 1);
   assert.equal(entries[0].label, "safe");
+  const { reports } = await daemon.request("GET", "/v1/reports");
+  assert.deepEqual(reports.map((report) => report.label), ["safe"]);
+  assert.equal((await daemon.request("POST", "/v1/check", { url: urls.phishing })).reason, "reported-safe");
+  await daemon.request("DELETE", "/v1/reports", { site: reports[0].site }); // the tests that follow expect the warning
   await page.close();
 });
 
@@ -179,14 +183,22 @@ test("Continue with 'also trust' allowlists the site; Remove on the options page
   await Promise.all([page.close(), options.close(), again.close()]);
 });
 
-test("the popup reports and trusts the site of the flagged tab in front", async () => {
+test("the popup reports the flagged tab in front as not phishing, and trusts its site", async () => {
   const page = await openTab(browser, urls.phishing);
   await expectWarningPage(browser, page);
-  const popup = await openPopup(browser, page);
+  let popup = await openPopup(browser, page);
   await popup.waitForSelector("#flagged:not([hidden])");
   const reported = feedbackLines().length;
   await popup.click("#report");
   await waitFor(() => feedbackLines().length === reported + 1, { what: "the report" });
+  await waitFor(() => page.url() === urls.phishing, { what: "the site, once reported as not phishing" });
+  await popup.close();
+  const { reports } = await daemon.request("GET", "/v1/reports");
+  await daemon.request("DELETE", "/v1/reports", { site: reports.at(-1).site }); // withdrawn: flagged again
+
+  await page.goto(urls.phishing).catch(() => {});
+  await expectWarningPage(browser, page);
+  popup = await openPopup(browser, page);
   await popup.getByRole("button", { name: "Trust account-verify-center.xyz" }).click();
   await waitFor(async () => (await daemon.request("GET", "/v1/allowlist")).domains.includes("account-verify-center.xyz"), { what: "trusted" });
   await waitFor(() => page.url() === urls.phishing, { what: "the site, once trusted" });

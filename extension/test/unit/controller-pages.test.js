@@ -95,3 +95,20 @@ test("a page's copy from a document the tab has left changes nothing", async () 
   assert.deepEqual(browser.sent, []);
   assert.deepEqual(daemon.pagesRead, [], "not even sent to the daemon");
 });
+
+test("This is phishing reports the front tab's page, of any verdict, and checks it again at once", async () => {
+  const { browser, clock, daemon, openTab, visit, ask, title } = setUp();
+  const tab = await openTab();
+  browser.front = tab;
+  await visit(tab, PLAIN);
+  await until(() => title(tab) === TOOLBAR.safe.title, "the safe verdict");
+  const checks = daemon.checked.length;
+  assert.deepEqual(await ask({ type: "report-phishing" }), {});
+  assert.deepEqual(daemon.feedback, [[PLAIN, "phishing"]]);
+  await clock.advance(300); // a re-check waits its turn after the tab's last check
+  await until(() => daemon.checked.length === checks + 1, "the check that follows the report");
+  const blank = await openTab();
+  browser.front = blank;
+  await visit(blank, "about:blank");
+  assert.match((await ask({ type: "report-phishing" })).error, /no web page in this tab/);
+});

@@ -31,3 +31,7 @@ test("when the page decided, the warning says what the page showed", () => {
   const calm = { ...MODEL, verdict: "suspicious", reason: "page-asks-nothing", page: { verdict: "safe", reasons: ["asks for nothing and presents itself as no other site"] } };
   assert.equal(explain(calm).why, "The address looks unusual, but the page asks for nothing. This page asks for nothing and presents itself as no other site.");
 });
+
+test("a site the person reported says so", () => {
+  assert.match(explain({ ...MODEL, reason: "reported", score: null }).why, /^You reported this site as phishing\./);
+});
