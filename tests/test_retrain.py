@@ -23,8 +23,9 @@ CANDIDATES = [
 ]
 
 
-def check(daemon, url):
-    status, answer = daemon.request("POST", "/v1/check", {"url": url}, token=daemon.token)
+def check(daemon, url, token=True):
+    """The daemon's answer; without the token, the model's own (a report protects the token holder only)."""
+    status, answer = daemon.request("POST", "/v1/check", {"url": url}, token=daemon.token if token else None)
     assert status == 200, answer
     return answer
 
@@ -69,6 +70,8 @@ def test_a_reported_false_alarm_is_learnt_installed_and_rolled_back_without_a_re
     false_alarm = min(flagged, key=lambda url: answers[url]["score"])
     status, stored = daemon.request("POST", "/v1/feedback", {"url": false_alarm, "label": "safe"}, token=daemon.token)
     assert status == 201, stored
+    assert check(daemon, false_alarm)["reason"] == "reported-safe"  # protected at once, before any retrain
+    assert check(daemon, false_alarm, token=False)["verdict"] == "phishing"  # the model itself still flags it
 
     env = {k: daemon.env[k] for k in ("BAITWATCH_CONFIG_DIR", "BAITWATCH_DATA_DIR")}
     # 8,000 of the 32,000 held-out rows and 1,000 of the 4,000 replayed: the loop is what this tests
@@ -77,8 +80,8 @@ def test_a_reported_false_alarm_is_learnt_installed_and_rolled_back_without_a_re
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert "1 of 1 feedback rows get your verdict" in result.stdout and "The retrained model was installed" in result.stdout
 
-    retrained = check(daemon, false_alarm)
-    assert retrained["model"] != shipped.id and retrained["verdict"] == "safe"  # no restart: the daemon switched
+    retrained = check(daemon, false_alarm, token=False)
+    assert retrained["model"] != shipped.id and (retrained["verdict"], retrained["reason"]) == ("safe", "model")  # the daemon switched
     data_dir = Path(daemon.env["BAITWATCH_DATA_DIR"])
     assert json.loads((data_dir / "models" / RECORD_FILE).read_text())["active"] == retrained["model"]
 
@@ -88,6 +91,6 @@ def test_a_reported_false_alarm_is_learnt_installed_and_rolled_back_without_a_re
         status, rolled = daemon.request("POST", "/v1/models/rollback", {}, token=daemon.token)
         assert status == 200 and rolled["active"] == shipped.id, rolled
         assert {future.result()["model"] for future in in_flight} <= {shipped.id, retrained["model"]}
-    again = check(daemon, false_alarm)
+    again = check(daemon, false_alarm, token=False)
     assert (again["model"], again["verdict"], again["score"]) == (shipped.id, "phishing", answers[false_alarm]["score"])
     assert [entry["url"] for entry in Store(data_dir).feedback()] == [stored["stored"]["url"]]  # kept for the next retrain
