@@ -96,6 +96,12 @@ def test_the_page_raises_a_missed_address_and_calms_a_flagged_one_that_asks_for_
     assert (calmed.verdict, calmed.reason) == ("suspicious", "page-asks-nothing") and calmed.page["verdict"] == "safe"
 
 
+def test_a_copy_cut_short_never_calms_a_flagged_address():
+    html = saved("acronymfinder-home")
+    assert judge_html(html, NEW_SITE).verdict == "safe"
+    assert judge_html(html, NEW_SITE, truncated=True).verdict == "unsure"  # its form could be past the cut
+
+
 def test_the_page_never_overrides_a_rule_and_an_unreadable_page_changes_nothing():
     lookalike = address_verdict("https://paypa1.com/", 0.0, reason="lookalike")
     assert combine(lookalike, judged(saved("acronymfinder-home"))).verdict == "phishing"

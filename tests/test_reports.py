@@ -1,5 +1,7 @@
 """A person's reports protect at once, for the token holder only, and can be listed and withdrawn."""
 
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from baitwatch.store import FEEDBACK_FILE
@@ -66,3 +68,19 @@ def test_the_reports_command_works_through_the_daemon_and_on_the_files_without_o
     assert (Path(daemon.env["BAITWATCH_DATA_DIR"]) / FEEDBACK_FILE).read_text() == ""
     missing = run_baitwatch("reports", "remove", "secure-account-update.xyz", "--port", str(daemon.port), env=env, timeout=60)
     assert missing.returncode == 1 and missing.stderr.strip() == "baitwatch: error: there is no report about secure-account-update.xyz"
+
+
+def test_a_head_request_tells_nothing_without_the_token_and_trusting_a_reported_site_withdraws_its_report(daemon):
+    report(daemon, "https://alice.github.io/login", "phishing")
+    head = urllib.request.Request(daemon.base + "/v1/reports", method="HEAD")
+    try:
+        urllib.request.urlopen(head, timeout=10)
+        status = 200
+    except urllib.error.HTTPError as error:
+        status = error.code
+    assert status == 401  # its length would tell how many reports there are
+    assert check(daemon, "https://alice.github.io/")["reason"] == "reported"
+    status, _ = daemon.request("POST", "/v1/allowlist", {"domain": "https://alice.github.io/"}, token=daemon.token)
+    assert status == 200
+    assert daemon.request("GET", "/v1/reports", token=daemon.token)[1]["reports"] == []
+    assert check(daemon, "https://alice.github.io/")["reason"] == "user-allowlist"

@@ -142,7 +142,9 @@ def token_guard(token: str):
         unknown_route = request.match_info.http_exception is not None  # answered 404 or 405
         route = (request.method, request.path)
         changes = request.method not in SAFE_METHODS and route not in TOKENLESS_ROUTES
-        if not unknown_route and (changes or route in TOKEN_READS):
+        # aiohttp answers HEAD for every GET route, and its length would tell what the GET holds.
+        reads = ("GET" if request.method == "HEAD" else request.method, request.path) in TOKEN_READS
+        if not unknown_route and (changes or reads):
             if not request[TOKEN_HOLDER]:
                 raise ApiError(401, "token-required", "This route needs the daemon's token; pair the extension first.")
         return await handler(request)

@@ -43,7 +43,7 @@ from baitwatch.security import (
     origin_guard,
     token_guard,
 )
-from baitwatch.service import LoadedModel, NoPreviousModel, VerdictService
+from baitwatch.service import LoadedModel, NoPreviousModel, PagesBusy, VerdictService
 from baitwatch.store import Store
 from baitwatch.urls import InvalidUrl, canonicalize, is_unicode_text, scheme_of
 
@@ -210,7 +210,13 @@ async def check_page(request: web.Request) -> web.Response:
         raise ApiError(400, "missing-html", "The body needs a string field 'html' holding the page.")
     if not is_unicode_text(html):
         raise ApiError(400, "bad-html", "The field 'html' holds a lone surrogate, which is not a Unicode character.")
-    verdict = await request.app[VERDICTS].page_verdict(url, html, private=request[TOKEN_HOLDER])
+    truncated = body.get("truncated", False)
+    if not isinstance(truncated, bool):
+        raise ApiError(400, "bad-truncated", "The field 'truncated' must be true or false.")
+    try:
+        verdict = await request.app[VERDICTS].page_verdict(url, html, private=request[TOKEN_HOLDER], truncated=truncated)
+    except PagesBusy:
+        raise ApiError(503, "pages-busy", "Too many pages are waiting to be read; the address's verdict stands.") from None
     return web.json_response(verdict.as_dict())
 
 
@@ -302,6 +308,9 @@ async def add_to_allowlist(request: web.Request) -> web.Response:
     entry = _allowlist_entry(await _json_object(request))
     log.info("allowlisted %s", entry)
     domains = await asyncio.to_thread(request.app[STORE].allow, entry)
+    if entry in request.app[VERDICTS].reports:  # the latest word wins: trusting a reported site withdraws the report
+        await asyncio.to_thread(request.app[STORE].remove_feedback, lambda feedback: site_of(feedback) == entry)
+        await asyncio.to_thread(request.app[VERDICTS].refresh_reports)
     return web.json_response({"domains": domains, "trusted": entry})
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -34,6 +35,15 @@ log = logging.getLogger(__name__)
 
 class NoPreviousModel(BaitwatchError):
     """Rollback was asked for with no earlier model on record."""
+
+
+class PagesBusy(BaitwatchError):
+    """More pages wait to be read than the reader takes: the extension keeps the address's verdict."""
+
+
+# Pages waiting for the one reader, at most: each holds up to 1 MiB, and one that waits longer
+# than the extension's timeout is of no use to it.
+MAX_WAITING_PAGES = 8
 
 
 @dataclass(frozen=True)
@@ -75,10 +85,12 @@ class VerdictService:
         # Pages are read one at a time, on a thread of their own: a large page costs its own
         # wait, never the verdicts of addresses or a second core.
         self._page_reader = ThreadPoolExecutor(1, thread_name_prefix="baitwatch-pages")
+        self._waiting_pages = 0
         self._switching = asyncio.Lock()  # one switch at a time, so the record follows the model
         self._fallback_problems: list[str] = []
         self._model: LoadedModel | None = None
         self.reports: dict[str, Report] = {}  # the latest report about each site (reports.py)
+        self._refreshing = threading.Lock()
 
     # --- the served model -------------------------------------------------------------
     @property
@@ -88,8 +100,10 @@ class VerdictService:
         return self._model
 
     def refresh_reports(self) -> None:
-        """Read the reports again, after one was added or withdrawn (on a worker thread: it reads a file)."""
-        self.reports = latest_reports(self._store.feedback()) if self._store else {}
+        """Read the reports again, after one was added or withdrawn (on a worker thread: it reads a
+        file). One refresh at a time, so the last to finish read the file last."""
+        with self._refreshing:
+            self.reports = latest_reports(self._store.readable_feedback()) if self._store else {}
 
     def start(self, model_dir: Path | None = None) -> None:
         """Load ``model_dir`` if given, else the active model; an active model that cannot be
@@ -196,7 +210,7 @@ class VerdictService:
             log.debug("check %s -> %s (%s)", url.text if self._log_urls else url.host, verdict.verdict, verdict.reason)
         return verdicts
 
-    async def page_verdict(self, url: CanonicalUrl, html: str, *, private: bool) -> Verdict:
+    async def page_verdict(self, url: CanonicalUrl, html: str, *, private: bool, truncated: bool = False) -> Verdict:
         """The verdict from the address and the page together. A page whose address is skipped
         (protection off, your trusted sites, known-good sites) is not read at all."""
         from baitwatch.page.judgement import combine
@@ -205,7 +219,13 @@ class VerdictService:
         (address,) = await self.verdicts([url], private=private)
         if address.verdict == "skipped":
             return address
-        page = await asyncio.get_running_loop().run_in_executor(self._page_reader, judge_html, html, url)
+        if self._waiting_pages >= MAX_WAITING_PAGES:
+            raise PagesBusy(f"{MAX_WAITING_PAGES} pages are waiting to be read already")
+        self._waiting_pages += 1
+        try:
+            page = await asyncio.get_running_loop().run_in_executor(self._page_reader, judge_html, html, url, truncated)
+        finally:
+            self._waiting_pages -= 1
         verdict = combine(address, page)
         self.counters[f"page {page.verdict}"] += 1
         if verdict.verdict != address.verdict:

@@ -209,11 +209,19 @@ class Store:
             return []
         return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
+    def readable_feedback(self) -> list[dict]:
+        """The entries that are JSON objects, read whole after any write under way (a line a
+        person mangled by hand is passed over here; the next start sets the file aside)."""
+        with self._lock:
+            path = self.folder / FEEDBACK_FILE
+            return _feedback_entries(path)[0] if path.exists() else []
+
     def remove_feedback(self, removed) -> int:
         """Rewrite the feedback file without the entries ``removed(entry)`` is true of (atomically:
         a crash leaves the old file); how many went."""
         with self._lock:
-            entries = self.feedback()
+            path = self.folder / FEEDBACK_FILE
+            entries = _feedback_entries(path)[0] if path.exists() else []
             kept = [entry for entry in entries if not removed(entry)]
             if len(kept) < len(entries):
                 write_atomically(self.folder / FEEDBACK_FILE, "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in kept))

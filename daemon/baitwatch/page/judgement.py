@@ -80,8 +80,10 @@ def imitated(evidence: PageEvidence, url: CanonicalUrl, claim: Claim | None, bra
 
 
 def asks_for_nothing(evidence: PageEvidence, claim: Claim | None) -> bool:
-    """No field asks for a secret or for who you are, no brand is claimed, and there are words enough to tell."""
-    return not evidence.asks_anything() and claim is None and len(evidence.text.split()) >= MIN_WORDS
+    """No field asks for a secret or for who you are, no brand is claimed, and there are words
+    enough to tell; and the page was read whole (a page padded past the copy's size could hide
+    its form beyond it)."""
+    return not evidence.asks_anything() and claim is None and len(evidence.text.split()) >= MIN_WORDS and not evidence.truncated
 
 
 def owns(brands: BrandIndex, claim: Claim, url: CanonicalUrl) -> bool:

@@ -11,9 +11,11 @@ from baitwatch.page.parse import PageError
 from baitwatch.urls import CanonicalUrl
 
 
-def judge_html(html: str, url: CanonicalUrl) -> PageVerdict:
+def judge_html(html: str, url: CanonicalUrl, truncated: bool = False) -> PageVerdict:
+    """``truncated``: the copy stopped before the page's end (the extension says so)."""
     try:
         evidence = read_page(html)
     except PageError as error:
         return PageVerdict.unreadable(str(error))
+    evidence.truncated = evidence.truncated or truncated
     return judge_page(evidence, url, shipped_page_model(), shipped_brands())

@@ -21,25 +21,38 @@
   let lastSent = -Infinity;
   let timer = null;
   let observer = null;
+  let document_ = null; // the document number the background gave, which each copy names
+  let inFlight = false; // one copy at a time: one that changes come during is sent after it
+  let again = false;
 
   const ask = (message) => chrome.runtime.sendMessage(message).catch(() => ({}));
 
-  function send() {
+  async function send() {
     timer = null;
+    if (inFlight) {
+      again = true;
+      return;
+    }
     if (sends >= MAX_SENDS) {
       observer?.disconnect();
       return;
     }
     sends += 1;
     lastSent = Date.now();
-    ask({ type: "page-evidence", html: copyThatFits() });
+    inFlight = true;
+    await ask({ type: "page-evidence", document: document_, ...copyThatFits() });
+    inFlight = false;
+    if (again) {
+      again = false;
+      soon();
+    }
   }
 
   function copyThatFits() {
     const encoder = new TextEncoder();
     for (let maxChars = 400000; ; maxChars = Math.floor(maxChars / 2)) {
-      const { html } = globalThis.baitwatchDomSnapshot(document, { maxChars });
-      if (maxChars < 20000 || encoder.encode(JSON.stringify(html)).length <= MAX_BODY_BYTES) return html;
+      const copy = globalThis.baitwatchDomSnapshot(document, { maxChars });
+      if (maxChars < 20000 || encoder.encode(JSON.stringify(copy.html)).length <= MAX_BODY_BYTES) return copy;
     }
   }
 
@@ -47,21 +60,27 @@
     if (timer === null) timer = setTimeout(send, Math.max(SETTLE_MS, lastSent + MIN_INTERVAL_MS - Date.now()));
   }
 
-  // A change matters when it adds something that can ask for input.
+  // A change matters when it adds something that can ask for input, or turns a field into
+  // another kind (a hidden input made a password field).
   function addsFields(records) {
     return records.some((record) =>
+      record.type === "attributes" ||
       Array.from(record.addedNodes).some((node) => node.nodeType === 1 && (node.matches?.(ASKING) || node.querySelector?.(ASKING))),
     );
   }
 
   async function start() {
-    const { wanted } = await ask({ type: "page-wanted" });
+    const { wanted, document: number } = await ask({ type: "page-wanted" });
     if (!wanted) return;
+    document_ = number ?? null;
     send();
     observer = new MutationObserver((records) => {
       if (addsFields(records)) soon();
     });
-    observer.observe(document, { childList: true, subtree: true });
+    observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ["type", "autocomplete"] });
+    // A field the person is about to type in, wherever it is (a shadow root the observer cannot
+    // see, a field the page made visible by style alone): the page is read again.
+    addEventListener("focusin", () => soon(), { capture: true });
   }
 
   start();

@@ -21,18 +21,22 @@ export function createPageEvidence({ clock, tabs, link, apply }) {
   const read = new Map(); // tabId -> { document, verdict }: the latest answer for the top document's page
 
   // Whether the page in the sender's frame may be read: only where the daemon scores its address.
+  // A top frame's copy is to name the document it was asked for, so a copy sent just before the
+  // tab moved on is never taken for the next document's.
   async function wanted(sender) {
     if (!isCheckable(sender.url, (await link.settings()).daemonPort)) return { wanted: false };
     try {
       const verdict = await link.withToken((client) => client.check(sender.url)); // cached by the daemon
-      return { wanted: verdict.verdict !== "skipped" };
+      return { wanted: verdict.verdict !== "skipped", document: tabs.stateOf(sender.tab.id).document };
     } catch {
       return { wanted: false };
     }
   }
 
   // A flagged top document: its warning waits for its page, unless the page was read already.
+  // Once per document: a page that changes its address again (pushState) cannot put it off.
   function hold(tabId, check, verdict, returnTo) {
+    if (held.get(tabId)?.check.document === check.document) return;
     release(tabId);
     const entry = { check, verdict, returnTo };
     held.set(tabId, entry);
@@ -61,18 +65,24 @@ export function createPageEvidence({ clock, tabs, link, apply }) {
 
   async function received(message, sender) {
     const tabId = sender.tab.id;
-    const tab = tabs.stateOf(tabId);
     const top = sender.frameId === 0;
-    if (top && hostOf(sender.url) !== hostOf(tab.url)) return {}; // a page the tab has left
+    const document = tabs.stateOf(tabId).document;
+    if (top && (message.document !== document || hostOf(sender.url) !== hostOf(tabs.stateOf(tabId).url))) return {}; // a page the tab has left
     let verdict = null;
     try {
-      verdict = await link.withToken((client) => client.checkPage(sender.url, typeof message.html === "string" ? message.html : ""));
+      const html = typeof message.html === "string" ? message.html : "";
+      verdict = await link.withToken((client) => client.checkPage(sender.url, html, message.truncated === true));
     } catch (error) {
       console.warn("baitwatch: the daemon could not read a page:", error.message);
     }
+    const tab = tabs.states.get(tabId);
+    if (!tab || tab.document !== document) return {}; // the tab closed or moved on meanwhile
     const check = { ...tabState.checkRequest(tab), url: top ? tab.url : sender.url };
-    if (top && verdict) read.set(tabId, { document: check.document, verdict });
-    if (top && held.get(tabId)?.check.document === check.document) decide(tabId, verdict);
+    if (top) {
+      if (verdict) read.set(tabId, { document, verdict });
+      else read.delete(tabId); // an error is no answer: an older one must not stand for it
+    }
+    if (top && held.get(tabId)?.check.document === document) decide(tabId, verdict);
     else if (verdict?.verdict === "phishing") apply(tabId, check, verdict, tab.url);
     return {};
   }

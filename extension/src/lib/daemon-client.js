@@ -77,8 +77,8 @@ export class DaemonClient {
   check(url) {
     return this.request("POST", "/v1/check", { url }, { authorized: true });
   }
-  checkPage(url, html) {
-    return this.request("POST", "/v1/check-page", { url, html }, { authorized: true, timeoutMs: PAGE_TIMEOUT_MS });
+  checkPage(url, html, truncated = false) {
+    return this.request("POST", "/v1/check-page", { url, html, truncated }, { authorized: true, timeoutMs: PAGE_TIMEOUT_MS });
   }
   status() {
     return this.request("GET", "/v1/status");

@@ -20,7 +20,20 @@ async function show() {
 }
 
 $("back").addEventListener("click", () => askAndTell({ type: "back-to-safety" }, $("message")));
-$("report").addEventListener("click", () => askAndTell({ type: "report" }, $("message"), "Reported as not phishing: baitwatch will not warn about this site again (withdraw it on the options page)."));
+// A report of "not phishing" stops the warnings at once, so it takes a second, deliberate click.
+$("report").addEventListener("click", () => {
+  $("confirm-report").hidden = false;
+  $("report").setAttribute("aria-expanded", "true");
+  $("confirm-report-button").focus();
+});
+$("cancel-report").addEventListener("click", () => {
+  $("confirm-report").hidden = true;
+  $("report").setAttribute("aria-expanded", "false");
+  $("back").focus();
+});
+$("confirm-report-button").addEventListener("click", () =>
+  askAndTell({ type: "report" }, $("message"), "Reported as not phishing: baitwatch will not warn about this site again (withdraw it on the options page)."),
+);
 $("continue").addEventListener("click", () => {
   $("confirm").hidden = false;
   $("continue").setAttribute("aria-expanded", "true");

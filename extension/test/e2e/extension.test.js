@@ -130,6 +130,8 @@ test("Report a mistake sends feedback to the daemon, and the site is not warned 
   const page = await openTab(browser, urls.phishing);
   await expectWarningPage(browser, page);
   await page.click("#report");
+  assert.equal(feedbackLines().length, before, "one click reports nothing: it asks first");
+  await page.click("#confirm-report-button");
   await waitFor(() => page.textContent("#message").then((text) => text.includes("Reported as not phishing")), { what: "the report" });
   const entries = feedbackLines().slice(before).map((line) => JSON.parse(line));
   assert.equal(entries.length, 1);

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { PAGE_WAIT_MS } from "../../src/controller/page-evidence.js";
 import { TOOLBAR } from "../../src/lib/toolbar-state.js";
 import { pageAsksNothing, pageImitates, phishing } from "./fakes/daemon.js";
-import { settle, setUp, until, warningUrl } from "./fakes/setup.js";
+import { contentScriptIn, settle, setUp, until, warningUrl } from "./fakes/setup.js";
 
 const FLAGGED = "https://weekend-recipes-blog.example/";
 const PLAIN = "https://new-shop-name.example/";
@@ -111,4 +111,35 @@ test("This is phishing reports the front tab's page, of any verdict, and checks 
   browser.front = blank;
   await visit(blank, "about:blank");
   assert.match((await ask({ type: "report-phishing" })).error, /no web page in this tab/);
+});
+
+test("a flagged page that keeps changing its address cannot put its warning off", async () => {
+  const { browser, clock, daemon, openTab, visit, controller } = setUp();
+  daemon.answers.set(FLAGGED, phishing(FLAGGED));
+  const tab = await openTab();
+  await visit(tab, FLAGGED);
+  await until(() => daemon.checked.length === 1, "the address's check");
+  for (let step = 1; step <= 3; step += 1) {
+    await clock.advance(PAGE_WAIT_MS - 1000);
+    const moved = `${FLAGGED}#step${step}`;
+    daemon.answers.set(moved, phishing(moved));
+    await controller.onSameDocument({ tabId: tab, frameId: 0, url: moved });
+    await clock.advance(300); // the re-check's turn
+    await settle();
+  }
+  await until(() => browser.sent.length === 1, "the warning, once its one wait is over");
+});
+
+test("a copy that names another document than the tab's is not taken for it", async () => {
+  const { browser, clock, daemon, openTab, visit, ask, title } = setUp();
+  daemon.answers.set(FLAGGED, phishing(FLAGGED));
+  daemon.pageAnswers.set(FLAGGED, pageAsksNothing(FLAGGED));
+  const tab = await openTab();
+  await visit(tab, FLAGGED);
+  await until(() => daemon.checked.length === 1, "the address's check");
+  await ask({ type: "page-evidence", document: 0, html: "<p>an older page</p>" }, contentScriptIn(tab, FLAGGED));
+  await clock.advance(PAGE_WAIT_MS);
+  await until(() => browser.sent.length === 1, "the warning: no answer for this document came");
+  assert.notEqual(title(tab), TOOLBAR.suspicious.title);
+  assert.deepEqual(daemon.pagesRead, [], "not even sent to the daemon");
 });

@@ -38,14 +38,13 @@ test("fields keep what says what they ask for, and no value, typed or given", ()
   assert.match(html, /<title>Sign in<\/title>/);
 });
 
-test("scripts, styles and frames are left out, and text and attributes are escaped", () => {
+test("scripts and styles are left out, and text and attributes are escaped", () => {
   const { html } = snapshot(page(
     element("script", {}, [text("var token = 1")]),
     element("style", {}, [text("body{}")]),
-    element("iframe", { src: "https://other.example/" }),
     element("p", { title: 'a "quoted" <title>' }, [text("1 < 2 & 3")]),
   ));
-  assert.ok(!html.includes("token") && !html.includes("body{}") && !html.includes("other.example"));
+  assert.ok(!html.includes("token") && !html.includes("body{}"));
   assert.match(html, /<p title="a &quot;quoted&quot; &lt;title>">1 &lt; 2 &amp; 3<\/p>/);
 });
 
@@ -66,5 +65,23 @@ test("the copy stops at its size", () => {
 test("fields inside a web component's shadow root are copied too", () => {
   const shadowRoot = { childNodes: [element("input", { type: "password", name: "pin" })] };
   const { html } = snapshot(page(element("login-box", {}, [], { shadowRoot })));
-  assert.match(html, /<login-box><input type="password" name="pin"><\/login-box>/);
+  assert.match(html, /<div><input type="password" name="pin"><\/div>/);
+});
+
+test("no element can make the parser read the rest as text: unknown and raw-text tags are written as <div>", () => {
+  const form = () => element("form", {}, [element("input", { type: "password" })]);
+  const { html } = snapshot(page(
+    element("plaintext"), element("xmp", {}, [form()]), element("noembed", {}, [form()]), element("title", {}, [form()]),
+    element("svg", {}, [element("foreignObject", {}, [form()])]), element("object", {}, [form()]), element("x-kit", {}, [form()]),
+  ));
+  assert.ok(!/<(plaintext|xmp|noembed|svg|object|x-kit)/.test(html), html);
+  assert.equal((html.match(/<title>/g) ?? []).length, 1, "the head's title only");
+  assert.equal((html.match(/<input type="password">/g) ?? []).length, 6, "every form is copied, wherever the page put it");
+});
+
+test("a same-origin frame's document is copied after an <iframe> marker; a cross-origin one has its own script", () => {
+  const inner = { documentElement: element("html", {}, [element("body", {}, [element("input", { type: "password", name: "framed" })])]) };
+  const crossOrigin = { nodeType: 1, localName: "iframe", attributes: [], childNodes: [], get contentDocument() { throw new Error("blocked"); } };
+  const { html } = snapshot(page(element("iframe", { srcdoc: "..." }, [], { contentDocument: inner }), crossOrigin));
+  assert.match(html, /<iframe><\/iframe><div><body><input type="password" name="framed"><\/body><\/div><iframe><\/iframe><div><\/div>/);
 });

@@ -52,8 +52,8 @@ export function setUp({ paired = true } = {}) {
     // The page's script in a frame asks whether to read its page and, if so, sends its copy.
     async readPage(tabId, url, html = "<form><input type=password></form>", frameId = 0) {
       const sender = { ...contentScriptIn(tabId, url), frameId };
-      const { wanted } = await controller.handleMessage({ type: "page-wanted" }, sender);
-      if (wanted) await controller.handleMessage({ type: "page-evidence", html }, sender);
+      const { wanted, document } = await controller.handleMessage({ type: "page-wanted" }, sender);
+      if (wanted) await controller.handleMessage({ type: "page-evidence", document, html }, sender);
       return wanted;
     },
     title: (tabId) => browser.toolbar.get(tabId)?.title,
