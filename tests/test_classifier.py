@@ -29,6 +29,16 @@ def test_shipped_model_scores_each_url_the_same_alone_and_in_any_batch():
     assert np.abs(shuffled - together[shuffled_order]).max() < 1e-6
 
 
+def test_the_daemons_session_settings_leave_every_score_as_onnxruntimes_defaults_give_it():
+    """No spinning and no arena (classifier.py) change where threads wait and memory comes from, not one bit of a logit."""
+    classifier, _ = Classifier.from_model_dir()
+    plain = onnxruntime.InferenceSession(str(SHIPPED_MODEL_DIR / MODEL_FILE), providers=["CPUExecutionProvider"], disabled_optimizers=UNFUSED)
+    with gzip.open(CORPUS, "rt", encoding="utf-8", newline="") as stream:
+        urls = [row["url"] for row in random.Random(12).sample(list(csv.DictReader(stream)), 64)]
+    for _, feeds in classifier.batches(urls):
+        assert np.array_equal(classifier._session.run(["logits"], feeds)[0], plain.run(["logits"], feeds)[0])
+
+
 def test_onnxruntime_keeps_the_shipped_models_layer_norms_apart(tmp_path):
     """Fused into SkipLayerNormalization at load, they would run 3x slower and move scores off those export judged."""
 

@@ -1,12 +1,12 @@
 """Familiar sites: counted by distinct days under salted digests, forgotten on request."""
 
-import asyncio
+import json
 
 import pytest
 
 from baitwatch.config import Config
 from baitwatch.familiar import FamiliarSites
-from baitwatch.server import FAMILIAR, VISIT_RECORDER, create_app
+from baitwatch.server import FAMILIAR, VISITS, create_app
 from baitwatch.store import FAMILIAR_FILE, Store
 from tests.conftest import run_baitwatch
 from tests.test_verdicts_daemon import suspicious_model
@@ -26,9 +26,9 @@ class Clock:
 
 
 async def visits_recorded(app) -> None:
-    """Until the visits counted so far are written: they are counted off the answer's path, on
-    one thread, in order, so a no-op queued behind them ends after them."""
-    await asyncio.get_running_loop().run_in_executor(app[VISIT_RECORDER], lambda: None)
+    """Until the visits counted so far are written: they are counted off the answer's path, in
+    batches (visits.py)."""
+    await app[VISITS].flush()
 
 
 def test_a_site_is_familiar_after_several_days_across_more_than_a_week(tmp_path):
@@ -36,10 +36,10 @@ def test_a_site_is_familiar_after_several_days_across_more_than_a_week(tmp_path)
     familiar = FamiliarSites(Store(tmp_path), clock)
     for day in (0, 0, 1, 5):
         clock.day(day)
-        familiar.record_visit("example-shop.xyz")
+        familiar.record_visits(["example-shop.xyz"])
     assert not familiar.is_familiar("example-shop.xyz")  # three days, but within a week
     clock.day(9)
-    familiar.record_visit("example-shop.xyz")
+    familiar.record_visits(["example-shop.xyz"])
     assert familiar.is_familiar("example-shop.xyz") and familiar.names == {"example-shop.xyz"}
     assert not familiar.is_familiar("other-shop.xyz")
     stored = (tmp_path / FAMILIAR_FILE).read_text()
@@ -54,7 +54,7 @@ def test_forgetting_drops_every_day_and_the_salt(tmp_path):
     familiar = FamiliarSites(store, clock)
     for day in (0, 4, 9):
         clock.day(day)
-        familiar.record_visit("example-shop.xyz")
+        familiar.record_visits(["example-shop.xyz"])
     salt = store.familiar_salt
     familiar.forget()
     assert not familiar.is_familiar("example-shop.xyz") and familiar.names == frozenset()
@@ -66,7 +66,7 @@ def test_turned_off_it_remembers_nothing(tmp_path):
     familiar = FamiliarSites(Store(tmp_path), clock, enabled=False)
     for day in (0, 4, 9):
         clock.day(day)
-        familiar.record_visit("example-shop.xyz")
+        familiar.record_visits(["example-shop.xyz"])
     assert not familiar.is_familiar("example-shop.xyz")
     assert not (tmp_path / FAMILIAR_FILE).exists()
 
@@ -117,7 +117,7 @@ def test_the_forget_command_clears_familiar_sites_with_or_without_a_daemon(daemo
     familiar = FamiliarSites(Store(data), clock)
     for day in (0, 4, 9):
         clock.day(day)
-        familiar.record_visit("example-shop.xyz")
+        familiar.record_visits(["example-shop.xyz"])
     result = run_baitwatch("forget", "--port", str(daemon.port), env=env)
     assert result.returncode == 0, result.stderr
     assert not FamiliarSites(Store(data), clock).is_familiar("example-shop.xyz")
@@ -137,13 +137,13 @@ async def test_the_users_switch_turns_familiar_sites_off_and_forgets_them(daemon
     clock, app, client, token = daemon_app
     for day in (0, 4, 9):
         clock.day(day)
-        app[FAMILIAR].record_visit("example-shop.xyz")
+        app[FAMILIAR].record_visits(["example-shop.xyz"])
     assert app[FAMILIAR].is_familiar("example-shop.xyz")
     answer = await client.put("/v1/settings", json={"familiar_sites": False}, headers=token)
     assert (await answer.json()) == {"enabled": True, "familiar_sites": False}
     assert not app[FAMILIAR].is_familiar("example-shop.xyz") and not (user_dirs["data"] / FAMILIAR_FILE).exists()
     clock.day(12)
-    app[FAMILIAR].record_visit("example-shop.xyz")  # off: nothing is remembered
+    app[FAMILIAR].record_visits(["example-shop.xyz"])  # off: nothing is remembered
     assert not (user_dirs["data"] / FAMILIAR_FILE).exists()
     await client.put("/v1/settings", json={"familiar_sites": True}, headers=token)
     assert (await (await client.get("/v1/settings")).json())["familiar_sites"] is True
@@ -162,3 +162,21 @@ async def test_a_shared_platform_never_becomes_familiar_only_its_users_sites_do(
     assert familiar.is_familiar("www.google.com") and familiar.is_familiar("sites.google.com/view/alice-bakery")
     # Visiting one user's site, or Google's own search, makes neither Google nor its forms familiar.
     assert not familiar.is_familiar("google.com") and not familiar.is_familiar("sites.google.com")
+
+
+async def test_new_sites_visits_wait_for_one_write_together_and_a_visit_written_today_is_not_counted_again(daemon_app, user_dirs):
+    clock, app, client, token = daemon_app
+    urls = ["https://www.wikipedia.org/", "https://github.com/explore", "https://www.bbc.co.uk/news", "https://github.com/about"]
+    for url in urls:
+        await client.post("/v1/check", json={"url": url}, headers=token)
+    familiar_file = user_dirs["data"] / FAMILIAR_FILE
+    assert not familiar_file.exists()  # the batch waits for more, off the checks' path
+    await visits_recorded(app)
+    written = familiar_file.stat()
+    assert len(json.loads(familiar_file.read_text())["sites"]) == 3
+    assert all(app[FAMILIAR].visited_today(site) for site in ("wikipedia.org", "github.com", "bbc.co.uk"))
+    await client.post("/v1/check", json={"url": urls[0]}, headers=token)
+    await visits_recorded(app)
+    assert familiar_file.stat().st_ino == written.st_ino  # nothing new to write
+    clock.day(1)
+    assert not app[FAMILIAR].visited_today("github.com")

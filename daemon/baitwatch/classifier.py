@@ -168,6 +168,13 @@ class Classifier:
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
+        # Idle pool threads sleep instead of spinning: a spinning thread held a core for ~10 ms
+        # after each call, which the event loop, the browser and the next call had to share on 2 cores
+        # (benchmarks/daemon_latency.py: the daemon's CPU per verdict fell from 18 ms to about 4).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # Activations go to malloc, not to onnxruntime's arena, which keeps the largest it ever
+        # held (50 MB after one call on 16 long URLs); memory.IdleRelease hands them back.
+        options.enable_cpu_mem_arena = False
         try:
             self._session = onnxruntime.InferenceSession(
                 str(onnx_path), options, providers=["CPUExecutionProvider"], disabled_optimizers=UNFUSED

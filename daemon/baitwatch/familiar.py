@@ -18,12 +18,15 @@ import threading
 import time
 from collections.abc import Callable
 
+from cachetools import LRUCache
+
 from baitwatch.store import Store
 
 FAMILIAR_DAYS = 3
 FAMILIAR_SPAN_DAYS = 7  # first and last visit more than this many days apart
 KEPT_DAYS = 16
 SECONDS_PER_DAY = 86400
+REMEMBERED_DOMAINS = 10_000
 
 
 class FamiliarSites:
@@ -34,20 +37,34 @@ class FamiliarSites:
         self._store = store
         self._clock = clock
         self._lock = threading.Lock()
-        self._digests: dict[str, str] = {}  # this run's domains, in memory only
+        # This run's domains, in memory only: each one's digest and the day its visit was last
+        # written. Bounded: a domain that falls out costs one more slow hash when it comes back.
+        self._digests: LRUCache = LRUCache(REMEMBERED_DOMAINS)
+        self._written_day: LRUCache = LRUCache(REMEMBERED_DOMAINS)
         self.names: frozenset[str] = frozenset()  # familiar domains visited this run
 
     @property
     def enabled(self) -> bool:
         return self._allowed and self._store.settings["familiar_sites"]
 
-    def record_visit(self, domain: str) -> None:
-        if not self.enabled:
+    def visited_today(self, domain: str) -> bool:
+        """Whether today's visit to ``domain`` is written already: no hash and no file, so the
+        event loop may ask before it hands a visit to the recorder."""
+        with self._lock:
+            return self._written_day.get(domain) == self._today()
+
+    def record_visits(self, domains: list[str]) -> None:
+        """Write today's visit to each domain, in one write of the file."""
+        if not self.enabled or not domains:
             return
-        days = self._store.add_familiar_day(self._digest(domain), int(self._clock() // SECONDS_PER_DAY), KEPT_DAYS)
-        if is_familiar(days):
-            with self._lock:
-                self.names |= {domain}
+        today = self._today()
+        digests = {domain: self._digest(domain) for domain in domains}
+        days = self._store.add_familiar_days(list(digests.values()), today, KEPT_DAYS)
+        newly_familiar = {domain for domain, digest in digests.items() if is_familiar(days[digest])}
+        with self._lock:
+            self.names |= newly_familiar
+            for domain in domains:
+                self._written_day[domain] = today
 
     def is_familiar(self, domain: str) -> bool:
         return self.enabled and (domain in self.names or is_familiar(self._store.familiar_days(self._digest(domain))))
@@ -56,7 +73,11 @@ class FamiliarSites:
         with self._lock:
             self._store.forget_familiar()
             self._digests.clear()
+            self._written_day.clear()
             self.names = frozenset()
+
+    def _today(self) -> int:
+        return int(self._clock() // SECONDS_PER_DAY)
 
     def _digest(self, domain: str) -> str:
         with self._lock:

@@ -1,18 +1,24 @@
-"""One malloc arena for the daemon on glibc.
+"""Keeping the daemon small on glibc: one malloc arena, and freed memory handed back when idle.
 
 glibc gives threads that allocate at the same time (aiohttp's executor, onnxruntime's pool)
 arenas of their own and keeps their memory: about 80 MB more resident for a process that
 waits in the background all day. With one arena the daemon measured the same latency
 (benchmarks/daemon_latency.py).
+
+A model call on 16 long URLs takes about 50 MB of activations, and a large page's parse
+tree as much; glibc keeps what they freed. ``IdleRelease`` gives it back once the daemon has
+been idle a moment (``malloc_trim``: up to 7 ms, so never between a request and its answer).
 """
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import os
 import sys
 
 M_ARENA_MAX = -8  # glibc's malloc.h
+IDLE_SECONDS = 1.0
 
 
 def use_one_malloc_arena() -> None:
@@ -23,3 +29,33 @@ def use_one_malloc_arena() -> None:
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)  # glibc's; other C libraries may lack it
     if mallopt is not None:
         mallopt(M_ARENA_MAX, 1)
+
+
+def release_freed_memory() -> None:
+    """Hand the memory malloc holds free back to the system (glibc only; elsewhere nothing)."""
+    if sys.platform.startswith("linux"):
+        malloc_trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+        if malloc_trim is not None:
+            malloc_trim(0)
+
+
+class IdleRelease:
+    """Calls ``release_freed_memory`` once no work was done for ``IDLE_SECONDS``."""
+
+    def __init__(self):
+        self._timer: asyncio.TimerHandle | None = None
+
+    def work_done(self) -> None:
+        """Called on the event loop after work that allocated: waits for the next quiet moment."""
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = asyncio.get_running_loop().call_later(IDLE_SECONDS, self._release)
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _release(self) -> None:
+        self._timer = None
+        asyncio.get_running_loop().run_in_executor(None, release_freed_memory)

@@ -10,14 +10,12 @@ import asyncio
 import json
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import datetime, timezone
 
 from aiohttp import web
 
 from baitwatch import __version__
-from baitwatch.background import low_priority_worker
 from baitwatch.cache import ScoreCache
 from baitwatch.config import Config
 from baitwatch.errors import BaitwatchError
@@ -46,6 +44,7 @@ from baitwatch.security import (
 from baitwatch.service import LoadedModel, NoPreviousModel, PagesBusy, VerdictService
 from baitwatch.store import Store
 from baitwatch.urls import InvalidUrl, canonicalize, is_unicode_text, scheme_of
+from baitwatch.visits import VisitRecorder
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +64,7 @@ GUESS_TURNS = web.AppKey("guess_turns", GuessTurns)
 FAMILIAR = web.AppKey("familiar", FamiliarSites)
 VERDICTS = web.AppKey("verdicts", VerdictService)
 STARTED = web.AppKey("started", float)
-VISIT_RECORDER = web.AppKey("visit_recorder", ThreadPoolExecutor)  # one thread, visits in order
+VISITS = web.AppKey("visits", VisitRecorder)
 
 
 def create_app(config: Config, clock=time.time) -> web.Application:
@@ -129,9 +128,9 @@ async def _model_context(app: web.Application):
 
 
 async def _visit_recorder_context(app: web.Application):
-    app[VISIT_RECORDER] = low_priority_worker("baitwatch-visits")
+    app[VISITS] = VisitRecorder(app[FAMILIAR])
     yield
-    await asyncio.to_thread(app[VISIT_RECORDER].shutdown)  # the visits already counted are written first
+    await app[VISITS].close()  # the visits already counted are written first
 
 
 # --- request parsing ---------------------------------------------------------------------
@@ -180,23 +179,10 @@ async def check(request: web.Request) -> web.Response:
     (verdict,) = await request.app[VERDICTS].verdicts([url], private=request[TOKEN_HOLDER])
     # Only the paired extension's checks are this user's visits; another process's are not.
     # A site is what a user could trust: one user's site on a shared platform, never the platform.
-    site = trust_scope_or_none(url)
-    if request[TOKEN_HOLDER] and site and verdict.reason not in UNREMEMBERED_REASONS and verdict.verdict != "phishing":
-        _remember_visit(request.app, site)
+    counted = request[TOKEN_HOLDER] and verdict.reason not in UNREMEMBERED_REASONS and verdict.verdict != "phishing"
+    if counted and (site := trust_scope_or_none(url)):
+        request.app[VISITS].note(site)
     return web.json_response(verdict.as_dict())
-
-
-def _remember_visit(app: web.Application, site: str) -> None:
-    """Count the visit day off the answer's path and behind the checks (a slow hash, maybe a disk write)."""
-
-    def record() -> None:
-        try:
-            app[FAMILIAR].record_visit(site)
-        except OSError as error:
-            log.warning("could not remember a visit day: %s", error)
-
-    # Its future holds any error that is not an OSError, and asyncio logs one that nobody reads.
-    asyncio.get_running_loop().run_in_executor(app[VISIT_RECORDER], record)
 
 
 async def check_page(request: web.Request) -> web.Response:

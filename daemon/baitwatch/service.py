@@ -23,6 +23,7 @@ from baitwatch.cache import ScoreCache
 from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
 from baitwatch.errors import BaitwatchError
 from baitwatch.familiar import FamiliarSites
+from baitwatch.memory import IdleRelease
 from baitwatch.models import SHIPPED, ModelRecord, ModelStore
 from baitwatch.platforms import trust_scope_or_none
 from baitwatch.reports import Report, latest_reports
@@ -82,6 +83,7 @@ class VerdictService:
         self._familiar = familiar
         self._log_urls = log_urls
         self._batcher = MicroBatcher()
+        self._idle_release = IdleRelease()
         # Pages are read one at a time, on a thread of their own: a large page costs its own
         # wait, never the verdicts of addresses or a second core.
         self._page_reader = ThreadPoolExecutor(1, thread_name_prefix="baitwatch-pages")
@@ -158,6 +160,7 @@ class VerdictService:
         return {"models": models, "previous": list(self.models.record().previous)}
 
     async def close(self) -> None:
+        self._idle_release.cancel()
         await self._batcher.close()
         await asyncio.to_thread(self._page_reader.shutdown)
 
@@ -198,6 +201,7 @@ class VerdictService:
                 if cache is not None:
                     cache.put(card.id, urls[index].text, score)
                 verdicts[index] = Verdict.scored(urls[index], score, card)
+            self._idle_release.work_done()
         for index, verdict in enumerate(verdicts):
             if not familiar or verdict.verdict != "suspicious":
                 continue  # only a suspicious score asks whether the site is familiar
@@ -226,6 +230,7 @@ class VerdictService:
             page = await asyncio.get_running_loop().run_in_executor(self._page_reader, judge_html, html, url, truncated)
         finally:
             self._waiting_pages -= 1
+            self._idle_release.work_done()
         verdict = combine(address, page)
         self.counters[f"page {page.verdict}"] += 1
         if verdict.verdict != address.verdict:

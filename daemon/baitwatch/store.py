@@ -166,15 +166,18 @@ class Store:
     def familiar_days(self, digest: str) -> list[int]:
         return list(self._familiar["sites"].get(digest, ()))
 
-    def add_familiar_day(self, digest: str, day: int, keep: int) -> list[int]:
-        """Record a visit day (written only when it is new); the latest ``keep`` days stay."""
+    def add_familiar_days(self, digests: list[str], day: int, keep: int) -> dict[str, list[int]]:
+        """Record a visit day for each digest, in one write when any day is new; the latest
+        ``keep`` days of each stay. Returns each digest's days."""
         with self._lock:
-            days = self._familiar["sites"].get(digest, [])
-            if day not in days:
-                days = sorted([*days, day])[-keep:]
-                self._familiar["sites"][digest] = days
+            sites, changed = self._familiar["sites"], False
+            for digest in digests:
+                days = sites.get(digest, [])
+                if day not in days:
+                    sites[digest], changed = sorted([*days, day])[-keep:], True
+            if changed:
                 write_atomically(self.folder / FAMILIAR_FILE, json.dumps(self._familiar) + "\n")
-            return list(days)
+            return {digest: list(sites[digest]) for digest in digests}
 
     def forget_familiar(self) -> None:
         """Drop every digest and day, and take a new salt, so old digests match nothing."""

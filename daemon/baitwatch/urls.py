@@ -40,7 +40,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import idna
 from publicsuffixlist import PublicSuffixList
@@ -85,7 +85,7 @@ class CanonicalUrl:
     def is_web(self) -> bool:
         return self.scheme in WEB_SCHEMES
 
-    @property
+    @cached_property  # read by several rules per check, and a failed parse raises (slow)
     def ip(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         try:
             return ipaddress.ip_address(self.host.strip("[]"))
