@@ -63,10 +63,10 @@ def median_of(runs: list[dict]) -> dict:
     return merged
 
 
-def resident_mb(pid: int | str = "self") -> float:
-    """A Linux process's resident memory in MB."""
+def resident_mb(pid: int | str = "self", field: str = "VmRSS") -> float:
+    """A Linux process's resident memory in MB (``VmHWM``: the most it ever held)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 

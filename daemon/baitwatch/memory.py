@@ -5,9 +5,9 @@ arenas of their own and keeps their memory: about 80 MB more resident for a proc
 waits in the background all day. With one arena the daemon measured the same latency
 (benchmarks/daemon_latency.py).
 
-A model call on 16 long URLs takes about 50 MB of activations, and a large page's parse
-tree as much; glibc keeps what they freed. ``IdleRelease`` gives it back once the daemon has
-been idle a moment (``malloc_trim``: up to 7 ms, so never between a request and its answer).
+A large page's parse tree takes tens of MB, and glibc keeps what it freed (as it does what
+the model's batches give back, classifier.py). ``IdleRelease`` gives it back once the daemon
+has been idle a moment (``malloc_trim``: up to 7 ms, so never between a request and its answer).
 """
 
 from __future__ import annotations
