@@ -7,7 +7,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
-from sklearn.metrics import accuracy_score, precision_recall_fscore_support, roc_auc_score, roc_curve
 
 from baitwatch.platforms import is_private_suffix_site
 from model_export.data import Dataset
@@ -53,6 +52,8 @@ def choose_shape_thresholds(data: Dataset, scores: np.ndarray, target_fpr: float
 
 
 def tpr_at_fpr(labels: np.ndarray, scores: np.ndarray, fpr_limit: float) -> float | None:
+    from sklearn.metrics import roc_curve  # where used: baitwatch retrain imports this module without the train extra
+
     if len(set(labels.tolist())) < 2:
         return None
     fpr, tpr, _ = roc_curve(labels, scores)
@@ -62,6 +63,8 @@ def tpr_at_fpr(labels: np.ndarray, scores: np.ndarray, fpr_limit: float) -> floa
 def metrics(labels: np.ndarray, scores: np.ndarray, threshold: float | np.ndarray) -> dict:
     """The metric table row for one set of URLs, at one threshold or one per URL. Metrics that
     need both labels are None without them."""
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support, roc_auc_score
+
     predicted = (scores >= threshold).astype(int)
     both = len(set(labels.tolist())) == 2
     precision, recall, f1, _ = precision_recall_fscore_support(
@@ -150,6 +153,7 @@ def save_plots(labels: np.ndarray, scores: np.ndarray, thresholds: dict[str, flo
     """Write roc.png (log-scaled false-positive axis) and scores.png (score histogram per label,
     with ``thresholds`` drawn by name)."""
     import matplotlib
+    from sklearn.metrics import roc_auc_score, roc_curve
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

@@ -37,6 +37,7 @@ from baitwatch.classifier import CARD_FILE, MODEL_FILE, TOKENIZER_FILE, Classifi
 from baitwatch.errors import BaitwatchError
 from baitwatch.models import ModelStore
 from baitwatch.ngrams import NGRAM_FILE
+from baitwatch.retraining import STAGE_PREFIX
 from baitwatch.store import read_reports
 from baitwatch.urls import InvalidUrl, canonicalize, is_homepage
 from model_export.data import Dataset, load_dataset, stratified_sample
@@ -98,6 +99,7 @@ def user_feedback(data_folder: Path) -> Dataset:
 def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> RetrainResult:
     started = time.time()
     active = models.folder_of(models.record().active)
+    _stage("reading your reports and the model")
     classifier, card = Classifier.from_model_dir(active)
     feedback = user_feedback(data_folder)
     if not len(feedback):
@@ -116,13 +118,16 @@ def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> R
     print(f"retraining {card.id} on {len(feedback)} feedback rows (each counted {repeat} times) and {len(replay)} replayed rows; "
           f"judged on {len(held_out)} held-out rows", flush=True)
 
+    _stage("scoring your reports and the replayed rows")
     reports = Rows(feedback.urls, classifier.transformer_logits(feedback.urls))
-    ngrams = adapt_fused(classifier.fusion, reports, feedback.labels, _report_levels(card, feedback),
-                         Rows(replay.urls, classifier.transformer_logits(replay.urls)), report_weight=repeat)
+    replayed = Rows(replay.urls, classifier.transformer_logits(replay.urls))
+    _stage("learning from your reports")
+    ngrams = adapt_fused(classifier.fusion, reports, feedback.labels, _report_levels(card, feedback), replayed, report_weight=repeat)
     with tempfile.TemporaryDirectory(prefix="baitwatch-retrain-") as work_dir:
         folder = Path(work_dir) / "model"
         new_card = _write_model(active, card, folder, ngrams, feedback, len(replay))
         new, _ = Classifier.from_model_dir(folder)
+        _stage(f"judging the new model on {len(held_out):,} held-out rows")
         held_out_logits = classifier.transformer_logits(held_out.urls)  # the same for both: the transformer is frozen
         judgement = judge(held_out.labels, classifier.fusion.probability(held_out.urls, held_out_logits),
                           new.fusion.probability(held_out.urls, held_out_logits), card.thresholds(held_out.urls))
@@ -131,6 +136,8 @@ def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> R
         result = RetrainResult(None, "", len(feedback), corrected, held, 0.0)
         if judgement.refusal:
             result.reason = f"not installed: on the held-out rows, against {card.id}, {judgement.refusal}"
+        elif not corrected:  # no worse, and no better for you: a model that changes nothing is not worth a switch
+            result.reason = f"not installed: it learnt none of your {len(feedback)} reports (they protect you all the same)"
         elif new_card["id"] in models.installed():  # the same reports retrained after a rollback: the same model again
             result.installed, result.reason = new_card["id"], f"already installed as {new_card['id']} (the same reports gave the same model)"
         else:
@@ -141,6 +148,11 @@ def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> R
                              f"(was {judgement.before['recall']:.4f})")
     result.seconds = round(time.time() - started, 1)
     return result
+
+
+def _stage(words: str) -> None:
+    """What the retrain does now, a line on standard output: the daemon shows the latest (retraining.py)."""
+    print(f"{STAGE_PREFIX}{words}", flush=True)
 
 
 def _report_levels(card: ModelCard, feedback: Dataset) -> np.ndarray:

@@ -116,9 +116,18 @@ def test_tray_menu_toggles_protection_and_follows_the_daemon(tmp_path, x_display
         assert tray.icon.menu.items[2].text == f"Pairing code: {code}"
         assert call(daemon, "POST", "/v1/pair", {"code": code}) == {"token": daemon.token}
 
-        daemon.stop()
+        learn, progress, undo = tray.icon.menu.items[4:7]
+        assert learn.text == "Learn from my reports" and learn.enabled and not progress.visible and not undo.visible
+        learn(tray.icon)  # no reports yet: told so, nothing starts
+        assert tray.retrain.get("state", "idle") == "idle" and call(daemon, "GET", "/v1/retrain")["state"] == "idle"
+        call(daemon, "POST", "/v1/feedback", {"url": "https://bakery.example/menu", "label": "safe"})
+        learn(tray.icon)
+        assert tray.retrain["state"] == "running" and not learn.enabled and progress.visible
+        assert progress.text.startswith("Learning from your reports: ") and not undo.visible
+
+        daemon.stop()  # the retrain it started stops with it
         wait_until(lambda: tray.state == "unreachable")
-        assert toggle.enabled is False
+        assert toggle.enabled is False and not learn.enabled and not progress.visible
 
         tray.icon.menu.items[-1](tray.icon)  # Quit
         runner.join(timeout=30)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from baitwatch import __version__
@@ -214,6 +216,8 @@ def _retrain(args: argparse.Namespace) -> int:
 
     options = RetrainOptions(repeat=args.repeat, replay_rows=args.replay_rows, held_out_rows=args.held_out_rows)
     result = retrain(data_dir(), ModelStore(models_dir()), options)
+    if args.json:  # for the daemon's background retrain (retraining.py): one line, the result
+        print(json.dumps(asdict(result)), flush=True)
     before, after, noise = result.held_out["before"], result.held_out["after"], result.held_out["noise"]
     print(f"{result.corrected} of {result.feedback_rows} feedback rows get your verdict from the new model; "
           f"on {before['rows']} held-out rows: false alarms {before['false_alarms']:.4f} -> {after['false_alarms']:.4f} "
@@ -302,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     retrain.add_argument("--repeat", type=_positive(int), help="how many times each report counts (default: up to 32, as many as match the replayed rows)")
     retrain.add_argument("--replay-rows", type=_positive(int), help="replay this many of the 4,000 training rows the model kept (default: all)")
     retrain.add_argument("--held-out-rows", type=_positive(int), help="judge on fewer of the model's ~32,000 held-out rows (faster, coarser)")
+    retrain.add_argument("--json", action="store_true", help="also print the result as one JSON line, before the words")
     _add_daemon_address(retrain)
     retrain.set_defaults(handler=_retrain)
 

@@ -35,7 +35,7 @@ TOKENLESS_ROUTES = frozenset({("POST", "/v1/check"), ("POST", "/v1/check-batch")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Reads that need the token all the same: a retrained model is made of this user's reports,
 # and the reports say which sites they visited.
-TOKEN_READS = frozenset({("GET", "/v1/models"), ("GET", "/v1/reports")})
+TOKEN_READS = frozenset({("GET", "/v1/models"), ("GET", "/v1/reports"), ("GET", "/v1/retrain")})
 TOKEN_HOLDER = web.RequestKey("token_holder", bool)
 HELLO_NONCE = re.compile(r"[0-9a-f]{64}")
 # Domain separation: a proof is good for this one question and nothing else signed with the token.

@@ -30,6 +30,7 @@ from baitwatch.paths import config_dir, data_dir, models_dir
 from baitwatch.platforms import UntrustableSite, shipped_platforms, trust_scope_or_none
 from baitwatch.redact import redacted_url
 from baitwatch.reports import site_of
+from baitwatch.retraining import BackgroundRetrain, RetrainRunning
 from baitwatch.security import (
     HELLO_NONCE,
     TOKEN_HOLDER,
@@ -65,6 +66,9 @@ FAMILIAR = web.AppKey("familiar", FamiliarSites)
 VERDICTS = web.AppKey("verdicts", VerdictService)
 STARTED = web.AppKey("started", float)
 VISITS = web.AppKey("visits", VisitRecorder)
+RETRAIN = web.AppKey("retrain", BackgroundRetrain)
+# What a retrain started through the API may set: fewer rows for a quicker, coarser retrain.
+RETRAIN_OPTIONS = ("replay_rows", "held_out_rows")
 
 
 def create_app(config: Config, clock=time.time) -> web.Application:
@@ -91,6 +95,7 @@ def create_app(config: Config, clock=time.time) -> web.Application:
     app[STARTED] = time.time()
     app.cleanup_ctx.append(_model_context)
     app.cleanup_ctx.append(_visit_recorder_context)
+    app.cleanup_ctx.append(_retrain_context)
     app.add_routes(
         [
             web.post("/v1/check", check),
@@ -109,6 +114,8 @@ def create_app(config: Config, clock=time.time) -> web.Application:
             web.get("/v1/models", list_models),
             web.put("/v1/models/active", use_model),
             web.post("/v1/models/rollback", roll_back_model),
+            web.get("/v1/retrain", retrain_status),
+            web.post("/v1/retrain", start_retrain),
             web.post("/v1/pair", pair),
             web.post("/v1/pair/code", new_pairing_code),
             web.post("/v1/hello", hello),
@@ -125,6 +132,12 @@ async def _model_context(app: web.Application):
     log.info("model %s loaded; listening for checks", service.model.card.id)
     yield
     await service.close()
+
+
+async def _retrain_context(app: web.Application):
+    app[RETRAIN] = BackgroundRetrain(app[CONFIG].port)
+    yield
+    await app[RETRAIN].close()  # a retrain still running is stopped; it installs nothing half-done
 
 
 async def _visit_recorder_context(app: web.Application):
@@ -380,6 +393,27 @@ async def _switched(request: web.Request, switch) -> web.Response:
     except BaitwatchError as error:
         raise ApiError(422, "model-unloadable", _sentence(f"{error}; the model {service.model.card.id} is still in use")) from None
     return web.json_response({"active": loaded.card.id, "exported": loaded.card.raw.get("exported")})
+
+
+async def retrain_status(request: web.Request) -> web.Response:
+    return web.json_response(request.app[RETRAIN].as_dict())
+
+
+async def start_retrain(request: web.Request) -> web.Response:
+    body = await _json_object(request) if request.can_read_body else {}
+    if set(body) - set(RETRAIN_OPTIONS) or not all(_is_count(value) for value in body.values()):
+        raise ApiError(400, "bad-retrain-options", "A retrain takes only 'replay_rows' and 'held_out_rows', each a positive whole number.")
+    if not request.app[STORE].feedback_count:
+        raise ApiError(409, "no-reports", "There are no reports to learn from: report a page first.")
+    try:
+        await request.app[RETRAIN].start(body)
+    except RetrainRunning:
+        raise ApiError(409, "retrain-running", "A retrain is running already; its progress is at GET /v1/retrain.") from None
+    return web.json_response(request.app[RETRAIN].as_dict(), status=202)
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _sentence(text: str) -> str:

@@ -17,10 +17,12 @@ from collections.abc import Callable
 from baitwatch.client import DaemonClient
 from baitwatch.errors import BaitwatchError
 from baitwatch.paths import data_dir
+from baitwatch.retraining import retrain_in_words
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 2.0
+MENU_CHARS = 120  # a menu line longer than this is cut: the notification has the whole result
 # pystray's X11 backend joins a tray bar only when it draws the icon, and at login the bar may
 # start after the daemon: the icon is drawn again this often even when it has not changed.
 REDOCK_SECONDS = 30.0
@@ -74,6 +76,8 @@ class Tray:
         self.enabled = False
         self.state = "unreachable"
         self.model = ""  # which model decides, and from when
+        self.model_id: str | None = None
+        self.retrain: dict = {}  # GET /v1/retrain: the background retrain's stage or result
         self.pairing_code: str | None = None
         self._code_expires = 0.0
         self.icon = pystray.Icon(
@@ -85,6 +89,10 @@ class Tray:
                 pystray.MenuItem("Pair a browser", self.pair, enabled=lambda item: self.state != "unreachable"),
                 pystray.MenuItem(lambda item: f"Pairing code: {self.pairing_code}", None, enabled=False, visible=lambda item: self.pairing_code is not None),
                 pystray.MenuItem(lambda item: self.model, None, enabled=False, visible=lambda item: self.state != "unreachable"),
+                pystray.MenuItem("Learn from my reports", self.learn, enabled=lambda item: self.state != "unreachable" and self.retrain.get("state") != "running"),
+                pystray.MenuItem(lambda item: retrain_in_words(self.retrain)[:MENU_CHARS], None, enabled=False,
+                                 visible=lambda item: self.state != "unreachable" and self.retrain.get("state", "idle") != "idle"),
+                pystray.MenuItem("Undo the retrain", self.undo_retrain, visible=lambda item: self.can_undo()),
                 pystray.MenuItem("Open data folder", self.open_data_folder),
                 pystray.MenuItem("Quit", self.quit),
             ),
@@ -96,6 +104,8 @@ class Tray:
             status = self._client.request("GET", "/v1/status")
             self.enabled = bool(status["enabled"])
             self.model = model_line(status["model"])
+            self.model_id = status["model"]["id"]
+            self._follow_retrain(self._client.request("GET", "/v1/retrain"))
             self.state = "protecting" if self.enabled else "off"
         except BaitwatchError:
             self.state = "unreachable"
@@ -139,8 +149,33 @@ class Tray:
         self.pairing_code = answer["code"]
         self._code_expires = time.monotonic() + answer["expires_in_seconds"]
         self.refresh()
+        self._tell(f"Enter {self.pairing_code} in the baitwatch extension's popup.", "Pair a browser")
+
+    def learn(self, icon=None, item=None) -> None:
+        try:
+            self._follow_retrain(self._client.request("POST", "/v1/retrain", {}))
+        except BaitwatchError as error:  # no reports yet, say: told, not raised into pystray
+            self._tell(str(error), "Learn from my reports")
+        self._repaint.set()
+
+    def undo_retrain(self, icon=None, item=None) -> None:
+        answer = self._client.request("POST", "/v1/models/rollback", {})
+        self._tell(f"The model {answer['active']} is in use again.", "Undo the retrain")
+        self.refresh()
+
+    def can_undo(self) -> bool:
+        """Only while the model the retrain installed is in use: a second Undo would roll back further."""
+        return self.state != "unreachable" and self.retrain.get("state") == "installed" and self.retrain.get("model") == self.model_id
+
+    def _follow_retrain(self, progress: dict) -> None:
+        finished = self.retrain.get("state") == "running" and progress.get("state") != "running"
+        self.retrain = progress
+        if finished:
+            self._tell(retrain_in_words(progress), "Learn from my reports")
+
+    def _tell(self, text: str, title: str) -> None:
         if self.icon.HAS_NOTIFICATION:
-            self.icon.notify(f"Enter {self.pairing_code} in the baitwatch extension's popup.", "Pair a browser")
+            self.icon.notify(text, title)
 
     def open_data_folder(self, icon=None, item=None) -> None:
         folder = data_dir()

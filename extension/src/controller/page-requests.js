@@ -146,6 +146,20 @@ export function createPageRequests({ platform, daemon, tabs, link, probing, chec
     async "withdraw-report"(message) {
       return link.withToken((c) => c.withdrawReport(String(message.site)));
     },
+    // The popup's Learn from my reports, its progress, and Undo.
+    async "retrain-status"() {
+      const progress = await link.withToken((c) => c.retrainStatus());
+      if (progress.state !== "running") await probing.probe(); // a finished retrain may have switched the model
+      return { ...progress, served: daemon.model?.id ?? null };
+    },
+    async "start-retrain"() {
+      return link.withToken((c) => c.startRetrain());
+    },
+    async "undo-retrain"() {
+      const rolled = await link.withToken((c) => c.rollBackModel());
+      await probing.probe(); // the popup names the model in use
+      return rolled;
+    },
     async "familiar-sites"() {
       return { enabled: (await (await link.client()).settings()).familiar_sites };
     },

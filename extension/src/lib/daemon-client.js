@@ -10,6 +10,8 @@ export const DEFAULT_PORT = 47821;
 const TIMEOUT_MS = 2000;
 // A page takes longer: the daemon reads it within a second, one page at a time.
 const PAGE_TIMEOUT_MS = 5000;
+// Switching models loads the other one in full first: seconds on a slow disk.
+const SWITCH_TIMEOUT_MS = 30000;
 const PROOF_LIFETIME_MS = 10000;
 
 export class DaemonUnreachable extends Error {}
@@ -112,6 +114,15 @@ export class DaemonClient {
   }
   withdrawReport(site) {
     return this.request("DELETE", "/v1/reports", { site }, { authorized: true });
+  }
+  retrainStatus() {
+    return this.request("GET", "/v1/retrain", undefined, { authorized: true });
+  }
+  startRetrain() {
+    return this.request("POST", "/v1/retrain", {}, { authorized: true });
+  }
+  rollBackModel() {
+    return this.request("POST", "/v1/models/rollback", {}, { authorized: true, timeoutMs: SWITCH_TIMEOUT_MS });
   }
   pair(code) {
     return this.request("POST", "/v1/pair", { code });

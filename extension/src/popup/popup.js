@@ -1,11 +1,12 @@
 // The popup: this tab's verdict (with This is not phishing and Trust this site when it is
 // flagged, This is phishing on any other checked or skipped page), the on/off switch (the daemon's own setting, so popup and tray agree), pairing,
-// counts, and a link to the welcome page while baitwatch is not set up.
+// Learn from my reports (learning.js), counts, and a link to the welcome page while baitwatch is not set up.
 
 import { askAndTell, askBackground } from "../lib/ask-background.js";
 import { explain } from "../lib/explain.js";
 import { HOW_TO_START } from "../lib/how-to-start.js";
 import { handlePairForm } from "../lib/pair-form.js";
+import { showLearning } from "./learning.js";
 
 const VERDICT_TEXT = {
   warning: "This page looks like phishing.",
@@ -74,6 +75,10 @@ $("enabled").addEventListener("change", async (event) => {
 
 handlePairForm($("pair-form"), $("code"), $("message"), refresh);
 
-refresh().catch((error) => {
-  $("message").textContent = error.message;
-});
+const updateLearning = showLearning({ section: $("learning"), learn: $("learn"), undo: $("undo"), status: $("learning-status") }, refresh);
+
+refresh()
+  .then(updateLearning)
+  .catch((error) => {
+    $("message").textContent = error.message;
+  });

@@ -1,12 +1,16 @@
 // Your reports protect at once, in real Chromium with the real daemon: This is phishing on a
 // page that was let through warns on the next visit; This is not phishing on a flagged page
-// stops the warning; withdrawing the report on the options page brings it back.
+// stops the warning; withdrawing the report on the options page brings it back. Learn from my
+// reports runs the daemon's retrain from the popup, while pages are still checked, and says
+// how it ended.
 
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import {
-  Daemon, expectWarningPage, extensionPage, freePort, launchBrowser, openPopup, openTab, pairExtension, setDaemonPort, startWebServer,
+  ARTIFACTS, Daemon, expectWarningPage, extensionPage, freePort, launchBrowser, openPopup, openTab, pairExtension, setDaemonPort, startWebServer,
   toolbarTitle, waitFor,
 } from "./harness.js";
 
@@ -73,4 +77,39 @@ test("a flagged page reported as not phishing is not warned about again, until t
   const third = await openTab(browser, flagged);
   await expectWarningPage(browser, third);
   await Promise.all([page.close(), again.close(), third.close()]);
+});
+
+test("Learn from my reports in the popup: what the retrain does, its result in words while pages are checked, and Undo", async () => {
+  const alarm = await openTab(browser, flagged);
+  await expectWarningPage(browser, alarm);
+  const reporting = await openPopup(browser, alarm);
+  await reporting.click("#report"); // This is not phishing: the false alarm the retrain learns
+  await reporting.close();
+  const page = await openTab(browser, quiet);
+  const popup = await openPopup(browser, page);
+  await popup.click("#learn");
+  await waitFor(() => popup.textContent("#learning-status").then((text) => /^Learning from your reports: /.test(text)), { what: "the retrain's stage" });
+  assert.equal(await popup.isDisabled("#learn"), true);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await popup.screenshot({ path: join(ARTIFACTS, "popup-retrain-progress.png") });
+  const meanwhile = await openTab(browser, quiet);
+  await expectWarningPage(browser, meanwhile); // checked meanwhile, and the report still protects
+  const done = /^(The new model learnt|Kept the model you had)/;
+  await waitFor(() => popup.textContent("#learning-status").then((text) => done.test(text)), { what: "the retrain's result", timeoutMs: 600_000 });
+  await popup.screenshot({ path: join(ARTIFACTS, "popup-retrain-result.png") });
+  assert.equal(await popup.isDisabled("#learn"), false);
+  const result = await popup.textContent("#learning-status");
+  if (result.startsWith("Kept")) {
+    // The gate's call (the report URLs carry this run's port): said in words, and nothing to undo.
+    assert.match(result, /^Kept the model you had(: it learnt none of your 2 reports|\. The new model learnt 1 of your 2 reports, but on the held-out rows)/);
+    assert.equal(await popup.isHidden("#undo"), true);
+  } else {
+    assert.match(result, /^The new model learnt [12] of your 2 reports and is in use \(on the held-out rows, false alarms /);
+    const retrained = (await popup.textContent("#model")).match(/^Model (\S+),/)[1];
+    await popup.click("#undo");
+    await waitFor(() => popup.textContent("#learning-status").then((text) => /^Undone: the model \S+ is in use again\.$/.test(text)), { what: "the undo" });
+    assert.equal(await popup.isHidden("#undo"), true);
+    await waitFor(() => popup.textContent("#model").then((text) => !text.includes(retrained)), { what: "the model before, named" });
+  }
+  await Promise.all([popup.close(), page.close(), meanwhile.close(), alarm.close()]);
 });

@@ -1,0 +1,131 @@
+"""Learn from my reports: ``baitwatch retrain``, started by the popup or the tray, run by the daemon.
+
+It runs as a child process at a lower CPU priority, so verdicts keep the cores they need and
+the daemon never imports the retrain's code (model_export). The child installs the new model
+and switches the daemon to it through the daemon's own API, as the command does from a
+terminal; checks go on meanwhile and move to the new model at once. ``GET /v1/retrain``
+tells the stage it is at, then the result in words; one retrain runs at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+
+from baitwatch.background import NICER_BY
+from baitwatch.errors import BaitwatchError
+
+log = logging.getLogger(__name__)
+
+STAGE_PREFIX = "stage: "  # model_export/retrain.py's progress lines
+ERROR_PREFIX = "baitwatch: error: "  # the command's one-sentence errors (cli.py)
+MAX_ERROR_CHARS = 2000
+
+
+class RetrainRunning(BaitwatchError):
+    """A retrain was asked for while one runs."""
+
+
+@dataclass
+class RetrainState:
+    state: str = "idle"  # "idle", "running", "installed", "kept" (the gate refused) or "failed"
+    stage: str | None = None  # while running: what it does now
+    message: str | None = None  # once done: the result in words
+    model: str | None = None  # the model it installed
+    reports: int | None = None
+    learnt: int | None = None  # reports the new model gives the reported verdict
+    started: str | None = None
+    finished: str | None = None
+
+
+class BackgroundRetrain:
+    def __init__(self, port: int):
+        self._port = port
+        self.status = RetrainState()
+        self._task: asyncio.Task | None = None
+        self._process: asyncio.subprocess.Process | None = None
+
+    async def start(self, options: dict[str, int]) -> RetrainState:
+        """Start a retrain; ``options`` are the command's row counts (``replay_rows``, ``held_out_rows``)."""
+        if self.status.state == "running":
+            raise RetrainRunning("a retrain is running already")
+        command = [sys.executable, "-m", "baitwatch", "retrain", "--json", "--host", "127.0.0.1", "--port", str(self._port)]
+        for name, value in options.items():
+            command += [f"--{name.replace('_', '-')}", str(value)]
+        self.status = RetrainState(state="running", stage="starting", started=_now())
+        try:
+            # Started before this returns, so that a daemon stopping now stops it too (close).
+            self._process = await asyncio.create_subprocess_exec(
+                *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+                preexec_fn=_lower_priority if hasattr(os, "nice") else None,
+            )
+        except OSError as error:
+            self.status = RetrainState(state="failed", message=f"The retrain could not start ({error}).", started=self.status.started, finished=_now())
+            return self.status
+        self._task = asyncio.get_running_loop().create_task(self._follow(self._process))
+        return self.status
+
+    async def close(self) -> None:
+        if self._process is not None and self._process.returncode is None:
+            self._process.kill()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _follow(self, process: asyncio.subprocess.Process) -> None:
+        result, errors = await asyncio.gather(self._read_progress(process.stdout), process.stderr.read())
+        await process.wait()
+        self.status = self._finished(result, errors.decode("utf-8", "replace"))
+        log.info("retrain %s: %s", self.status.state, self.status.message)
+
+    async def _read_progress(self, stream: asyncio.StreamReader) -> dict | None:
+        """Follow the child's stages; returns its result line (``--json``), if it wrote one."""
+        result = None
+        while line := (await stream.readline()).decode("utf-8", "replace").strip():
+            if line.startswith(STAGE_PREFIX):
+                self.status.stage = line[len(STAGE_PREFIX):]
+            elif line.startswith("{"):
+                try:
+                    result = json.loads(line)
+                except ValueError:
+                    continue
+        return result
+
+    def _finished(self, result: dict | None, errors: str) -> RetrainState:
+        done = {"started": self.status.started, "finished": _now()}
+        if result is None:
+            said = [line[len(ERROR_PREFIX):] for line in errors.splitlines() if line.startswith(ERROR_PREFIX)]
+            reason = said[-1] if said else f"it stopped with exit status {self._process.returncode}"
+            return RetrainState(state="failed", message=f"The retrain failed: {reason[:MAX_ERROR_CHARS]}", **done)
+        learnt = {"reports": result["feedback_rows"], "learnt": result["corrected"]}
+        said = f"The new model learnt {result['corrected']} of your {result['feedback_rows']} reports"
+        reason = result["reason"].removeprefix("not installed: ").removeprefix("installed: ")
+        if result["installed"] is None:
+            why = f": {reason}" if not result["corrected"] else f". {said}, but {reason}"  # the reason says it learnt none
+            return RetrainState(state="kept", message=f"Kept the model you had{why}.", **learnt, **done)
+        if self._process.returncode != 0:
+            return RetrainState(state="failed", message=f"{said} and was installed as {result['installed']}, but the daemon "
+                                f"could not switch to it; 'baitwatch model use {result['installed']}' does.", **learnt, **done)
+        return RetrainState(state="installed", model=result["installed"], message=f"{said} and is in use ({reason}).", **learnt, **done)
+
+    def as_dict(self) -> dict:
+        return asdict(self.status)
+
+
+def retrain_in_words(status: dict) -> str:
+    """What the tray shows: the stage while it runs, then the result."""
+    if status.get("state") == "running":
+        return f"Learning from your reports: {status.get('stage')}…"
+    return status.get("message") or ""
+
+
+def _lower_priority() -> None:
+    os.nice(NICER_BY)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
