@@ -48,6 +48,7 @@ from model_export.evaluate import (
     format_table,
     report,
 )
+from model_export.logit_memo import write_memo
 from model_export.quantize import FORMATS, StaticInt8, WeightInt8, settings
 from model_export.train import FUTURE_FILE, REPLAY_FILE, TEST_FILE, TRAINED_DOMAINS_FILE, TRAINING_FILE, VALIDATION_FILE
 
@@ -156,6 +157,7 @@ def export(checkpoint: Path, out: Path, formats: Sequence[StaticInt8 | WeightInt
         }
         (work / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
         _save_trainable(checkpoint, work / TRAINABLE_DIR, test)
+        write_memo(int8, sha256, work / TRAINABLE_DIR)  # a retrain reads them instead of scoring the rows again
         out.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(out / TRAINABLE_DIR, ignore_errors=True)
         (out / NGRAM_FILE).unlink(missing_ok=True)

@@ -40,8 +40,9 @@ from baitwatch.ngrams import NGRAM_FILE
 from baitwatch.retraining import STAGE_PREFIX
 from baitwatch.store import read_reports
 from baitwatch.urls import InvalidUrl, canonicalize, is_homepage
-from model_export.data import Dataset, load_dataset, stratified_sample
+from model_export.data import Dataset, stratified_sample
 from model_export.export import TRAINABLE_DIR, Levels, model_id
+from model_export.logit_memo import MEMO_FILE, kept_rows, read_memo, transformer_logits
 from model_export.personal_layer import Rows, adapt_fused
 from model_export.retrain_gate import judge
 from model_export.train import REPLAY_FILE, TEST_FILE, VALIDATION_FILE
@@ -110,8 +111,10 @@ def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> R
     missing = [name for name in KEPT_FILES if not (trainable / name).is_file()]
     if missing:
         raise BaitwatchError(f"the active model {card.id} kept no {', '.join(missing)} in {trainable}, so it cannot be retrained")
-    replay = _sample(load_dataset(trainable / REPLAY_FILE)[0], options.replay_rows, options.seed)
-    held_out = _sample(load_dataset([trainable / VALIDATION_FILE, trainable / TEST_FILE])[0], options.held_out_rows, options.seed)
+    kept = kept_rows(trainable)
+    memo = read_memo(trainable, card.sha256, kept)
+    replay = _sample(kept["replay"], options.replay_rows, options.seed)
+    held_out = _sample(kept["held_out"], options.held_out_rows, options.seed)
     if len(set(held_out.labels.tolist())) < 2:
         raise BaitwatchError(f"the held-out rows of {card.id} have one label only; judge on more of them")
     repeat = options.repeat or _repeats(len(feedback), len(replay))
@@ -119,8 +122,8 @@ def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> R
           f"judged on {len(held_out)} held-out rows", flush=True)
 
     _stage("scoring your reports and the replayed rows")
-    reports = Rows(feedback.urls, classifier.transformer_logits(feedback.urls))
-    replayed = Rows(replay.urls, classifier.transformer_logits(replay.urls))
+    reports = Rows(feedback.urls, transformer_logits(classifier, feedback.urls, memo))
+    replayed = Rows(replay.urls, transformer_logits(classifier, replay.urls, memo))
     _stage("learning from your reports")
     ngrams = adapt_fused(classifier.fusion, reports, feedback.labels, _report_levels(card, feedback), replayed, report_weight=repeat)
     with tempfile.TemporaryDirectory(prefix="baitwatch-retrain-") as work_dir:
@@ -128,7 +131,7 @@ def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> R
         new_card = _write_model(active, card, folder, ngrams, feedback, len(replay))
         new, _ = Classifier.from_model_dir(folder)
         _stage(f"judging the new model on {len(held_out):,} held-out rows")
-        held_out_logits = classifier.transformer_logits(held_out.urls)  # the same for both: the transformer is frozen
+        held_out_logits = transformer_logits(classifier, held_out.urls, memo)  # the same for both: the transformer is frozen
         judgement = judge(held_out.labels, classifier.fusion.probability(held_out.urls, held_out_logits),
                           new.fusion.probability(held_out.urls, held_out_logits), card.thresholds(held_out.urls))
         corrected = _agreeing(new.fusion.probability(feedback.urls, reports.transformer_logits), card, feedback)
@@ -173,6 +176,8 @@ def _write_model(active: Path, card: ModelCard, folder: Path, ngrams, feedback: 
         shutil.copyfile(active / name, folder / name)
     for name in KEPT_FILES:
         shutil.copyfile(active / TRAINABLE_DIR / name, folder / TRAINABLE_DIR / name)
+    if (active / TRAINABLE_DIR / MEMO_FILE).is_file():  # the same transformer, the same rows
+        shutil.copyfile(active / TRAINABLE_DIR / MEMO_FILE, folder / TRAINABLE_DIR / MEMO_FILE)
     ngrams.save(folder / NGRAM_FILE)
     raw = json.loads(json.dumps(card.raw))
     raw["fusion"]["ngram_sha256"] = file_sha256(folder / NGRAM_FILE)

@@ -15,6 +15,7 @@ from baitwatch.classifier import Classifier, file_sha256
 from model_export.data import load_dataset
 from model_export.evaluate import legitimate_groups
 from model_export.export import _export_onnx, _optimize, _save_tokenizer, _sequence_classifier_config, export
+from model_export.logit_memo import kept_rows, read_memo
 from model_export.quantize import FORMATS, StaticInt8, WeightInt8
 from tests.conftest import run_baitwatch
 
@@ -58,6 +59,9 @@ def test_export_writes_an_int8_onnx_model_with_a_truthful_card(exported_model, t
     assert set(future["false_positives"]) == {"deep links", "homepages", "user-content platforms", "account and sign-in pages"}
     for name in ("replay.csv.gz", "validation.csv.gz", "test.csv.gz"):  # what baitwatch retrain needs
         assert (exported_model / "trainable" / name).is_file()
+    # and the transformer's logits of those rows, which it reads instead of scoring them again
+    kept_logits = read_memo(exported_model / "trainable", card["onnx_sha256"], kept_rows(exported_model / "trainable"))
+    assert len(kept_logits) == sum(len(data.urls) for data in kept_rows(exported_model / "trainable").values()) > 0
     kept = json.loads((exported_model / "trainable" / "config.json").read_text())
     assert kept["dtype"] == "float16" and kept["num_hidden_layers"] == 3
     session = onnxruntime.InferenceSession(str(exported_model / "model.onnx"), providers=["CPUExecutionProvider"])
