@@ -60,13 +60,11 @@ class BackgroundRetrain:
         self.status = RetrainState(state="running", stage="starting", started=_now())
         try:
             # Started before this returns, so that a daemon stopping now stops it too (close).
-            self._process = await asyncio.create_subprocess_exec(
-                *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-                preexec_fn=_lower_priority if hasattr(os, "nice") else None,
-            )
+            self._process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         except OSError as error:
             self.status = RetrainState(state="failed", message=f"The retrain could not start ({error}).", started=self.status.started, finished=_now())
             return self.status
+        _lower_priority(self._process.pid)
         self._task = asyncio.get_running_loop().create_task(self._follow(self._process))
         return self.status
 
@@ -123,8 +121,14 @@ def retrain_in_words(status: dict) -> str:
     return status.get("message") or ""
 
 
-def _lower_priority() -> None:
-    os.nice(NICER_BY)
+def _lower_priority(pid: int) -> None:
+    """Set after the start (a preexec_fn is not safe in a process with threads, as the daemon is)."""
+    if not hasattr(os, "setpriority"):  # Windows: the retrain runs at the daemon's priority
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + NICER_BY))
+    except OSError:  # it may have ended already, or a sandbox refuses
+        pass
 
 
 def _now() -> str:
