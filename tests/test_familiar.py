@@ -180,3 +180,14 @@ async def test_new_sites_visits_wait_for_one_write_together_and_a_visit_written_
     assert familiar_file.stat().st_ino == written.st_ino  # nothing new to write
     clock.day(1)
     assert not app[FAMILIAR].visited_today("github.com")
+
+
+async def test_visits_still_waiting_when_familiar_sites_are_forgotten_are_never_written(daemon_app, user_dirs):
+    clock, app, client, token = daemon_app
+    for url in ("https://www.wikipedia.org/", "https://github.com/explore"):
+        await client.post("/v1/check", json={"url": url}, headers=token)
+    forgot = await client.delete("/v1/familiar", headers=token)
+    assert (await forgot.json()) == {"forgotten": True}
+    await visits_recorded(app)
+    assert not (user_dirs["data"] / FAMILIAR_FILE).exists()
+    assert not app[FAMILIAR].visited_today("github.com")

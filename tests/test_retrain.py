@@ -122,9 +122,12 @@ def test_a_reported_false_alarm_is_learnt_installed_and_rolled_back_without_a_re
     # Roll back while checks are in flight: every one is answered, by one model or the other.
     with ThreadPoolExecutor(8) as pool:
         in_flight = [pool.submit(check, daemon, f"https://site{i}.example/page") for i in range(80)]
-        status, rolled = daemon.request("POST", "/v1/models/rollback", {}, token=daemon.token)
+        status, rolled = daemon.request("POST", "/v1/models/rollback", {"from": retrained["model"]}, token=daemon.token)
         assert status == 200 and rolled["active"] == shipped.id, rolled
         assert {future.result()["model"] for future in in_flight} <= {shipped.id, retrained["model"]}
+    # A second Undo of the same retrain (the tray after the popup, a double click) rolls back nothing.
+    status, refused = daemon.request("POST", "/v1/models/rollback", {"from": retrained["model"]}, token=daemon.token)
+    assert (status, refused["code"]) == (409, "model-changed")
     again = check(daemon, false_alarm, token=False)
     assert (again["model"], again["verdict"], again["score"]) == (shipped.id, "phishing", answers[false_alarm]["score"])
     assert [entry["url"] for entry in Store(data_dir).feedback()] == [stored["stored"]["url"]]  # kept for the next retrain

@@ -201,9 +201,9 @@ class Classifier:
     def transformer_logits(self, urls: list[str]) -> np.ndarray:
         """The transformer's log-odds of "phishing" for each canonical URL text, in input order."""
         logits = np.empty(len(urls), dtype=np.float32)
-        chunks = list(self.batches(urls))
-        for number, (rows, feeds) in enumerate(chunks):
-            last_of_several_urls = number == len(chunks) - 1 and len(urls) > 1
+        calls = -(-len(urls) // CHUNK_ROWS)
+        for number, (rows, feeds) in enumerate(self.batches(urls)):
+            last_of_several_urls = number == calls - 1 and len(urls) > 1
             (output,) = self._session.run(["logits"], feeds, self._shrink_arena if last_of_several_urls else None)
             logits[rows] = output[:, 1] - output[:, 0]
         return logits

@@ -41,6 +41,7 @@ class FamiliarSites:
         # written. Bounded: a domain that falls out costs one more slow hash when it comes back.
         self._digests: LRUCache = LRUCache(REMEMBERED_DOMAINS)
         self._written_day: LRUCache = LRUCache(REMEMBERED_DOMAINS)
+        self._generation = 0  # one more at each forget: work begun before it is dropped
         self.names: frozenset[str] = frozenset()  # familiar domains visited this run
 
     @property
@@ -57,12 +58,13 @@ class FamiliarSites:
         """Write today's visit to each domain, in one write of the file."""
         if not self.enabled or not domains:
             return
-        today = self._today()
-        digests = {domain: self._digest(domain) for domain in domains}
-        days = self._store.add_familiar_days(list(digests.values()), today, KEPT_DAYS)
-        newly_familiar = {domain for domain, digest in digests.items() if is_familiar(days[digest])}
-        with self._lock:
-            self.names |= newly_familiar
+        generation, today = self._generation, self._today()
+        digests = {domain: self._digest(domain) for domain in domains}  # slow: hashes, without the lock
+        with self._lock:  # a forget or a switch-off while they were hashed wins: nothing is written
+            if generation != self._generation or not self.enabled:
+                return
+            days = self._store.add_familiar_days(list(digests.values()), today, KEPT_DAYS)
+            self.names |= {domain for domain, digest in digests.items() if is_familiar(days[digest])}
             for domain in domains:
                 self._written_day[domain] = today
 
@@ -71,6 +73,7 @@ class FamiliarSites:
 
     def forget(self) -> None:
         with self._lock:
+            self._generation += 1
             self._store.forget_familiar()
             self._digests.clear()
             self._written_day.clear()
@@ -81,11 +84,12 @@ class FamiliarSites:
 
     def _digest(self, domain: str) -> str:
         with self._lock:
-            digest = self._digests.get(domain)
+            digest, generation = self._digests.get(domain), self._generation
         if digest is None:
             digest = hashlib.scrypt(domain.encode(), salt=self._store.familiar_salt, n=2**14, r=8, p=1, dklen=16).hex()
             with self._lock:
-                self._digests[domain] = digest
+                if generation == self._generation:  # not a digest under the salt a forget replaced
+                    self._digests[domain] = digest
         return digest
 
 

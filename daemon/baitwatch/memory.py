@@ -7,7 +7,7 @@ waits in the background all day. With one arena the daemon measured the same lat
 
 A large page's parse tree takes tens of MB, and glibc keeps what it freed (as it does what
 the model's batches give back, classifier.py). ``IdleRelease`` gives it back once the daemon
-has been idle a moment (``malloc_trim``: up to 7 ms, so never between a request and its answer).
+has been idle a moment (``malloc_trim``: up to 7 ms, which a request arriving just then waits).
 """
 
 from __future__ import annotations
@@ -44,14 +44,18 @@ class IdleRelease:
 
     def __init__(self):
         self._timer: asyncio.TimerHandle | None = None
+        self._closed = False
 
     def work_done(self) -> None:
         """Called on the event loop after work that allocated: waits for the next quiet moment."""
+        if self._closed:  # a page read that ends after the daemon began to stop
+            return
         if self._timer is not None:
             self._timer.cancel()
         self._timer = asyncio.get_running_loop().call_later(IDLE_SECONDS, self._release)
 
-    def cancel(self) -> None:
+    def close(self) -> None:
+        self._closed = True
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None

@@ -16,6 +16,7 @@ import os
 import sys
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 from baitwatch.background import NICER_BY
 from baitwatch.errors import BaitwatchError
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 STAGE_PREFIX = "stage: "  # model_export/retrain.py's progress lines
 ERROR_PREFIX = "baitwatch: error: "  # the command's one-sentence errors (cli.py)
 MAX_ERROR_CHARS = 2000
+MAX_STAGE_CHARS = 200
+MAX_LINE_BYTES = 1 << 20  # a longer line from the child is an error, not a hang
+STOP_SECONDS = 5.0  # a stopping daemon gives the child this long to end by itself
 
 
 class RetrainRunning(BaitwatchError):
@@ -44,8 +48,9 @@ class RetrainState:
 
 
 class BackgroundRetrain:
-    def __init__(self, port: int):
-        self._port = port
+    def __init__(self, host: str, port: int, folder: Path):
+        self._address = ["--host", host, "--port", str(port)]
+        self._folder = folder  # the child's working folder: its own, not wherever the daemon was started
         self.status = RetrainState()
         self._task: asyncio.Task | None = None
         self._process: asyncio.subprocess.Process | None = None
@@ -54,13 +59,16 @@ class BackgroundRetrain:
         """Start a retrain; ``options`` are the command's row counts (``replay_rows``, ``held_out_rows``)."""
         if self.status.state == "running":
             raise RetrainRunning("a retrain is running already")
-        command = [sys.executable, "-m", "baitwatch", "retrain", "--json", "--host", "127.0.0.1", "--port", str(self._port)]
+        command = [sys.executable, "-m", "baitwatch", "retrain", "--json", *self._address]
         for name, value in options.items():
             command += [f"--{name.replace('_', '-')}", str(value)]
         self.status = RetrainState(state="running", stage="starting", started=_now())
         try:
             # Started before this returns, so that a daemon stopping now stops it too (close).
-            self._process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            self._folder.mkdir(parents=True, exist_ok=True)
+            self._process = await asyncio.create_subprocess_exec(
+                *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=self._folder, limit=MAX_LINE_BYTES,
+            )
         except OSError as error:
             self.status = RetrainState(state="failed", message=f"The retrain could not start ({error}).", started=self.status.started, finished=_now())
             return self.status
@@ -69,27 +77,39 @@ class BackgroundRetrain:
         return self.status
 
     async def close(self) -> None:
+        """Stop a running retrain: asked first (it cleans up its temporary folder), then made to."""
         if self._process is not None and self._process.returncode is None:
-            self._process.kill()
+            self._process.terminate()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._process.wait()), STOP_SECONDS)
+            except asyncio.TimeoutError:
+                self._process.kill()
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def _follow(self, process: asyncio.subprocess.Process) -> None:
-        result, errors = await asyncio.gather(self._read_progress(process.stdout), process.stderr.read())
-        await process.wait()
-        self.status = self._finished(result, errors.decode("utf-8", "replace"))
+        try:
+            result, errors = await asyncio.gather(self._read_progress(process.stdout), process.stderr.read())
+            await process.wait()
+            self.status = self._finished(result, errors.decode("utf-8", "replace"))
+        except Exception as error:  # whatever the child wrote, the retrain ends and may be started again
+            if process.returncode is None:
+                process.kill()
+            self.status = RetrainState(state="failed", message=f"The retrain failed: its output could not be read ({type(error).__name__}).",
+                                       started=self.status.started, finished=_now())
         log.info("retrain %s: %s", self.status.state, self.status.message)
 
     async def _read_progress(self, stream: asyncio.StreamReader) -> dict | None:
         """Follow the child's stages; returns its result line (``--json``), if it wrote one."""
         result = None
-        while line := (await stream.readline()).decode("utf-8", "replace").strip():
+        while raw := await stream.readline():  # to the end of the output: a blank line does not end it
+            line = raw.decode("utf-8", "replace").strip()
             if line.startswith(STAGE_PREFIX):
-                self.status.stage = line[len(STAGE_PREFIX):]
+                self.status.stage = line[len(STAGE_PREFIX):][:MAX_STAGE_CHARS]
             elif line.startswith("{"):
                 try:
-                    result = json.loads(line)
-                except ValueError:
+                    result = _result_fields(json.loads(line))
+                except (ValueError, KeyError, TypeError):
                     continue
         return result
 
@@ -112,6 +132,17 @@ class BackgroundRetrain:
 
     def as_dict(self) -> dict:
         return asdict(self.status)
+
+
+def _result_fields(result: dict) -> dict:
+    """The fields of ``baitwatch retrain --json`` this reads, checked: a malformed line raises."""
+    fields = {"installed": result["installed"], "reason": result["reason"],
+              "feedback_rows": result["feedback_rows"], "corrected": result["corrected"]}
+    if not (fields["installed"] is None or isinstance(fields["installed"], str)) or not isinstance(fields["reason"], str):
+        raise TypeError("the result line has the wrong types")
+    if not all(isinstance(fields[name], int) for name in ("feedback_rows", "corrected")):
+        raise TypeError("the result line has the wrong types")
+    return fields
 
 
 def retrain_in_words(status: dict) -> str:

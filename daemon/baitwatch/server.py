@@ -135,7 +135,7 @@ async def _model_context(app: web.Application):
 
 
 async def _retrain_context(app: web.Application):
-    app[RETRAIN] = BackgroundRetrain(app[CONFIG].port)
+    app[RETRAIN] = BackgroundRetrain(app[CONFIG].host, app[CONFIG].port, data_dir())
     yield
     await app[RETRAIN].close()  # a retrain still running is stopped; it installs nothing half-done
 
@@ -278,6 +278,7 @@ async def put_settings(request: web.Request) -> web.Response:
     settings = await asyncio.to_thread(request.app[STORE].update_settings, body)
     if body.get("familiar_sites") is False:
         # Off means nothing is remembered: what was, is forgotten too.
+        request.app[VISITS].discard()
         await asyncio.to_thread(request.app[FAMILIAR].forget)
     log.info("protection %s, familiar sites %s", *("on" if settings[name] else "off" for name in ("enabled", "familiar_sites")))
     return web.json_response(settings)
@@ -362,6 +363,7 @@ async def withdraw_report(request: web.Request) -> web.Response:
 
 
 async def forget_familiar_sites(request: web.Request) -> web.Response:
+    request.app[VISITS].discard()
     await asyncio.to_thread(request.app[FAMILIAR].forget)
     log.info("familiar sites forgotten")
     return web.json_response({"forgotten": True})
@@ -378,6 +380,10 @@ async def use_model(request: web.Request) -> web.Response:
 
 
 async def roll_back_model(request: web.Request) -> web.Response:
+    body = await _json_object(request) if request.can_read_body else {}
+    expected = body.get("from")  # an Undo names the model it undoes: a second click must not roll back further
+    if expected is not None and expected != request.app[VERDICTS].model.card.id:
+        raise ApiError(409, "model-changed", "The model in use is no longer the one to undo; nothing was rolled back.")
     return await _switched(request, lambda service: service.rollback())
 
 

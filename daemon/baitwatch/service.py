@@ -160,7 +160,7 @@ class VerdictService:
         return {"models": models, "previous": list(self.models.record().previous)}
 
     async def close(self) -> None:
-        self._idle_release.cancel()
+        self._idle_release.close()
         await self._batcher.close()
         await asyncio.to_thread(self._page_reader.shutdown)
 

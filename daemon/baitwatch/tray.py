@@ -159,7 +159,12 @@ class Tray:
         self._repaint.set()
 
     def undo_retrain(self, icon=None, item=None) -> None:
-        answer = self._client.request("POST", "/v1/models/rollback", {})
+        try:
+            answer = self._client.request("POST", "/v1/models/rollback", {"from": self.retrain.get("model")})
+        except BaitwatchError as error:  # undone already, from the popup say
+            self._tell(str(error), "Undo the retrain")
+            self.refresh()
+            return
         self._tell(f"The model {answer['active']} is in use again.", "Undo the retrain")
         self.refresh()
 

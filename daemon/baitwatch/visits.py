@@ -46,6 +46,13 @@ class VisitRecorder:
             self._timer.cancel()
         self._timer = loop.call_later(QUIET_SECONDS, self._hand_over)
 
+    def discard(self) -> None:
+        """Drop the visits not yet handed over: familiar sites were forgotten or switched off."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._waiting.clear()
+
     async def flush(self) -> None:
         """Until every visit counted so far is written."""
         self._hand_over()

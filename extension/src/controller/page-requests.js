@@ -155,8 +155,8 @@ export function createPageRequests({ platform, daemon, tabs, link, probing, chec
     async "start-retrain"() {
       return link.withToken((c) => c.startRetrain());
     },
-    async "undo-retrain"() {
-      const rolled = await link.withToken((c) => c.rollBackModel());
+    async "undo-retrain"(message) {
+      const rolled = await link.withToken((c) => c.rollBackModel(String(message.model)));
       await probing.probe(); // the popup names the model in use
       return rolled;
     },

@@ -121,8 +121,9 @@ export class DaemonClient {
   startRetrain() {
     return this.request("POST", "/v1/retrain", {}, { authorized: true });
   }
-  rollBackModel() {
-    return this.request("POST", "/v1/models/rollback", {}, { authorized: true, timeoutMs: SWITCH_TIMEOUT_MS });
+  // `from`: the model to undo; the daemon refuses if another is in use (a second Undo).
+  rollBackModel(from) {
+    return this.request("POST", "/v1/models/rollback", { from }, { authorized: true, timeoutMs: SWITCH_TIMEOUT_MS });
   }
   pair(code) {
     return this.request("POST", "/v1/pair", { code });

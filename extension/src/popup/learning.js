@@ -10,6 +10,7 @@ const POLL_MS = 1000;
 export function showLearning({ section, learn, undo, status }, onModelChanged) {
   let timer;
   let lastState;
+  let installed; // the model an Undo undoes
 
   async function update() {
     clearTimeout(timer);
@@ -23,6 +24,7 @@ export function showLearning({ section, learn, undo, status }, onModelChanged) {
     section.hidden = false;
     learn.disabled = progress.state === "running";
     undo.hidden = !canUndo(progress);
+    installed = progress.model;
     status.textContent = describeRetrain(progress);
     if (progress.state === "running") timer = setTimeout(update, POLL_MS);
     else if (lastState === "running") await onModelChanged();
@@ -39,14 +41,16 @@ export function showLearning({ section, learn, undo, status }, onModelChanged) {
     await update();
   });
   undo.addEventListener("click", async () => {
+    undo.disabled = true; // one Undo: the daemon also refuses one for a model no longer in use
     try {
-      const rolled = await askBackground({ type: "undo-retrain" });
+      const rolled = await askBackground({ type: "undo-retrain", model: installed });
       undo.hidden = true;
       status.textContent = `Undone: the model ${rolled.active} is in use again.`;
       await onModelChanged();
     } catch (error) {
       status.textContent = error.message;
     }
+    undo.disabled = false;
   });
   return update;
 }
