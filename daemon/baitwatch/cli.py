@@ -190,8 +190,6 @@ def _reports(args: argparse.Namespace) -> int:
 
 
 def _reports_on_file(args: argparse.Namespace) -> list[dict]:
-    from dataclasses import asdict
-
     from baitwatch.paths import data_dir
     from baitwatch.reports import latest_reports, site_of
     from baitwatch.store import Store

@@ -70,7 +70,7 @@ class BackgroundRetrain:
                 *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=self._folder, limit=MAX_LINE_BYTES,
             )
         except OSError as error:
-            self.status = RetrainState(state="failed", message=f"The retrain could not start ({error}).", started=self.status.started, finished=_now())
+            self.status = self._failed(f"The retrain could not start ({error}).")
             return self.status
         _lower_priority(self._process.pid)
         self._task = asyncio.get_running_loop().create_task(self._follow(self._process))
@@ -95,8 +95,7 @@ class BackgroundRetrain:
         except Exception as error:  # whatever the child wrote, the retrain ends and may be started again
             if process.returncode is None:
                 process.kill()
-            self.status = RetrainState(state="failed", message=f"The retrain failed: its output could not be read ({type(error).__name__}).",
-                                       started=self.status.started, finished=_now())
+            self.status = self._failed(f"The retrain failed: its output could not be read ({type(error).__name__}).")
         log.info("retrain %s: %s", self.status.state, self.status.message)
 
     async def _read_progress(self, stream: asyncio.StreamReader) -> dict | None:
@@ -113,12 +112,15 @@ class BackgroundRetrain:
                     continue
         return result
 
+    def _failed(self, message: str) -> RetrainState:
+        return RetrainState(state="failed", message=message, started=self.status.started, finished=_now())
+
     def _finished(self, result: dict | None, errors: str) -> RetrainState:
-        done = {"started": self.status.started, "finished": _now()}
         if result is None:
             said = [line[len(ERROR_PREFIX):] for line in errors.splitlines() if line.startswith(ERROR_PREFIX)]
             reason = said[-1] if said else f"it stopped with exit status {self._process.returncode}"
-            return RetrainState(state="failed", message=f"The retrain failed: {reason[:MAX_ERROR_CHARS]}", **done)
+            return self._failed(f"The retrain failed: {reason[:MAX_ERROR_CHARS]}")
+        done = {"started": self.status.started, "finished": _now()}
         learnt = {"reports": result["feedback_rows"], "learnt": result["corrected"]}
         said = f"The new model learnt {result['corrected']} of your {result['feedback_rows']} reports"
         reason = result["reason"].removeprefix("not installed: ").removeprefix("installed: ")

@@ -155,7 +155,10 @@ def _short_int(digits: str) -> int:
     return int(digits)
 
 
-async def _json_object(request: web.Request) -> dict:
+async def _json_object(request: web.Request, optional: bool = False) -> dict:
+    """The request's JSON object; with ``optional``, an empty body is ``{}``."""
+    if optional and not request.can_read_body:
+        return {}
     body = await request.read()
     try:
         value = json.loads(body, parse_int=_short_int)
@@ -380,7 +383,7 @@ async def use_model(request: web.Request) -> web.Response:
 
 
 async def roll_back_model(request: web.Request) -> web.Response:
-    body = await _json_object(request) if request.can_read_body else {}
+    body = await _json_object(request, optional=True)
     expected = body.get("from")  # an Undo names the model it undoes: a second click must not roll back further
     if expected is not None and expected != request.app[VERDICTS].model.card.id:
         raise ApiError(409, "model-changed", "The model in use is no longer the one to undo; nothing was rolled back.")
@@ -406,7 +409,7 @@ async def retrain_status(request: web.Request) -> web.Response:
 
 
 async def start_retrain(request: web.Request) -> web.Response:
-    body = await _json_object(request) if request.can_read_body else {}
+    body = await _json_object(request, optional=True)
     if set(body) - set(RETRAIN_OPTIONS) or not all(_is_count(value) for value in body.values()):
         raise ApiError(400, "bad-retrain-options", "A retrain takes only 'replay_rows' and 'held_out_rows', each a positive whole number.")
     if not request.app[STORE].feedback_count:
