@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import {
-  Daemon, expectWarningPage, freePort, inContentScriptWorld, launchBrowser, openTab, pairExtension, pixelAt, setDaemonPort, startWebServer,
-  toolbarTitle, waitFor, warningPageUrl,
+  Daemon, expectWarningPage, freePort, inContentScriptWorld, openTab, pairedBrowser, pixelAt, startWebServer, stopAll, toolbarTitle,
+  waitFor, warningPageUrl,
 } from "./harness.js";
 
 const PHISHING_HOST = "secure-login.paypal.com.account-verify-center.xyz";
@@ -77,9 +77,7 @@ before(async () => {
   web = await startWebServer(pages);
   const port = web.address().port;
   base = { phishing: `http://${PHISHING_HOST}:${port}`, compromised: `http://${COMPROMISED_HOST}:${port}`, knownGood: `http://${KNOWN_GOOD_HOST}:${port}` };
-  browser = await launchBrowser([PHISHING_HOST, COMPROMISED_HOST, KNOWN_GOOD_HOST]);
-  await setDaemonPort(browser, daemon.port);
-  await pairExtension(browser, daemon);
+  browser = await pairedBrowser(daemon, [PHISHING_HOST, COMPROMISED_HOST, KNOWN_GOOD_HOST]);
   // Pages that need the extension's id: a frame of the real warning page under a fake button,
   // and a known-good page framing a flagged one.
   pages["/clickjack"] = page("", `<iframe src="${warningPageUrl(browser)}?url=${encodeURIComponent(base.compromised + KIT_PATH)}"
@@ -88,11 +86,7 @@ before(async () => {
   pages["/framer"] = page("", `<iframe src="${base.compromised}${KIT_PATH}?framed=1" style="width: 600px; height: 300px"></iframe>`);
 });
 
-after(async () => {
-  await browser?.context.close();
-  web?.close();
-  await daemon?.stop();
-});
+after(() => stopAll({ browser, web, daemon }));
 
 const verdictOf = async (url) => (await (await fetch(`${daemon.base}/v1/check`, { method: "POST", body: JSON.stringify({ url }) })).json()).verdict;
 

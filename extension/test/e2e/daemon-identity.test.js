@@ -7,7 +7,9 @@ import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
 import { after, before, test } from "node:test";
 
-import { Daemon, expectWarningPage, freePort, launchBrowser, openTab, pairExtension, setDaemonPort, startWebServer, toolbarTitle, waitFor } from "./harness.js";
+import {
+  Daemon, expectWarningPage, freePort, launchBrowser, openTab, pairExtension, setDaemonPort, startWebServer, stopAll, toolbarTitle, waitFor,
+} from "./harness.js";
 
 const PHISHING_HOST = "secure-login.paypal.com.account-verify-center.xyz";
 
@@ -50,11 +52,7 @@ before(async () => {
   browser = await launchBrowser([PHISHING_HOST]);
 });
 
-after(async () => {
-  await browser?.context.close();
-  web?.close();
-  await daemon?.stop();
-});
+after(() => stopAll({ browser, web, daemon }));
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 const checksAmong = (requests) => requests.filter((r) => r.path !== "/v1/hello" && r.method === "POST");

@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 
 import {
   accessibilityNodes, ARTIFACTS, Daemon, expectWarningPage, extensionPage, freePort, launchBrowser, openPopup, openTab, pairExtension,
-  setDaemonPort, startWebServer, toolbarTitle, waitFor,
+  setDaemonPort, startWebServer, stopAll, toolbarTitle, waitFor,
 } from "./harness.js";
 
 const PHISHING_HOST = "account-verify-center.xyz"; // flagged by the model
@@ -34,11 +34,7 @@ before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 
-after(async () => {
-  await browser?.context.close();
-  web?.close();
-  await daemon?.stop();
-});
+after(() => stopAll({ browser, web, daemon }));
 
 async function expectToolbar(page, title) {
   await waitFor(async () => (await toolbarTitle(browser.worker, page))?.includes(title), { what: `toolbar: ${title}` });

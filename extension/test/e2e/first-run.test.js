@@ -7,7 +7,9 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 
-import { ARTIFACTS, Daemon, freePort, launchBrowser, openPopup, openTab, setDaemonPort, startWebServer, waitFor } from "./harness.js";
+import {
+  ARTIFACTS, Daemon, freePort, launchBrowser, openPopup, openTab, setDaemonPort, startWebServer, stopAll, waitFor,
+} from "./harness.js";
 
 const SAFE_HOST = "www.gardening-club.net"; // the model finds its home page safe
 const KNOWN_GOOD_HOST = "www.ikea.com";
@@ -30,11 +32,7 @@ before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 
-after(async () => {
-  await browser?.context.close();
-  web?.close();
-  await daemon?.stop();
-});
+after(() => stopAll({ browser, web, daemon }));
 
 const welcomeUrl = () => `chrome-extension://${browser.extensionId}/welcome/welcome.html`;
 const statusOf = (id) => welcome.getAttribute(`#${id}`, "data-status");

@@ -144,6 +144,21 @@ export async function extensionPage(browser, path) {
 }
 
 // Points the extension at the test daemon, as the options page does.
+// A Chromium with the extension, pointed at `daemon` and paired with it, for the pages of `hosts`.
+export async function pairedBrowser(daemon, hosts) {
+  const browser = await launchBrowser(hosts);
+  await setDaemonPort(browser, daemon.port);
+  await pairExtension(browser, daemon);
+  return browser;
+}
+
+// What a test file's `before` started, stopped: the browser, then the web server and the daemon.
+export async function stopAll({ browser, web, daemon }) {
+  await browser?.context.close();
+  web?.close();
+  await daemon?.stop();
+}
+
 export async function setDaemonPort(browser, port) {
   const options = await extensionPage(browser, "options/options.html");
   const answer = await options.evaluate((port) => chrome.runtime.sendMessage({ type: "set-port", port }), port);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import {
-  ARTIFACTS, Daemon, expectWarningPage, freePort, launchBrowser, openTab, pairExtension, REPO, setDaemonPort, toolbarTitle, waitFor,
+  ARTIFACTS, Daemon, expectWarningPage, freePort, openTab, pairedBrowser, REPO, stopAll, toolbarTitle, waitFor,
 } from "./harness.js";
 
 const saved = (name) => readFileSync(join(REPO, "tests", "pages", `${name}.html`), "utf8");
@@ -48,16 +48,10 @@ before(async () => {
   });
   await new Promise((done) => web.listen(0, "127.0.0.1", done));
   port = web.address().port;
-  browser = await launchBrowser(Object.keys(SITES));
-  await setDaemonPort(browser, daemon.port);
-  await pairExtension(browser, daemon);
+  browser = await pairedBrowser(daemon, Object.keys(SITES));
 });
 
-after(async () => {
-  await browser?.context.close();
-  web?.close();
-  await daemon?.stop();
-});
+after(() => stopAll({ browser, web, daemon }));
 
 async function addressVerdict(url) {
   const answer = await daemon.request("POST", "/v1/check", { url });

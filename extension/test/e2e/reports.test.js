@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import {
-  ARTIFACTS, Daemon, expectWarningPage, extensionPage, freePort, launchBrowser, openPopup, openTab, pairExtension, setDaemonPort, startWebServer,
-  toolbarTitle, waitFor,
+  ARTIFACTS, Daemon, expectWarningPage, extensionPage, freePort, openPopup, openTab, pairedBrowser, startWebServer, stopAll, toolbarTitle,
+  waitFor,
 } from "./harness.js";
 
 const QUIET_HOST = "oakwoodlibrary.org"; // the model lets it through
@@ -32,16 +32,10 @@ before(async () => {
   const port = web.address().port;
   quiet = `http://${QUIET_HOST}:${port}/blog`;
   flagged = `http://${FLAGGED_HOST}:${port}/signin/verify.php?session=update`; // the harness's sign-in form
-  browser = await launchBrowser([QUIET_HOST, FLAGGED_HOST]);
-  await setDaemonPort(browser, daemon.port);
-  await pairExtension(browser, daemon);
+  browser = await pairedBrowser(daemon, [QUIET_HOST, FLAGGED_HOST]);
 });
 
-after(async () => {
-  await browser?.context.close();
-  web?.close();
-  await daemon?.stop();
-});
+after(() => stopAll({ browser, web, daemon }));
 
 test("a page that was let through, reported as phishing, is warned about on the next visit", async () => {
   const page = await openTab(browser, quiet);

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import {
-  accessibilityNodes, Daemon, freePort, launchBrowser, openTab, pairExtension, REPO, setDaemonPort, startWebServer, toolbarTitle, waitFor,
+  accessibilityNodes, Daemon, freePort, openTab, pairedBrowser, REPO, startWebServer, stopAll, toolbarTitle, waitFor,
 } from "./harness.js";
 
 const SUSPICIOUS_HOST = "invoice-docs-share.com";
@@ -44,16 +44,10 @@ before(async () => {
   await daemon.start();
   web = await startWebServer({ "/plain": PLAIN_PAGE, "/late": LATE_FORM_PAGE });
   base = `http://${SUSPICIOUS_HOST}:${web.address().port}`;
-  browser = await launchBrowser([SUSPICIOUS_HOST]);
-  await setDaemonPort(browser, daemon.port);
-  await pairExtension(browser, daemon);
+  browser = await pairedBrowser(daemon, [SUSPICIOUS_HOST]);
 });
 
-after(async () => {
-  await browser?.context.close();
-  web?.close();
-  await daemon?.stop();
-});
+after(() => stopAll({ browser, web, daemon }));
 
 test("the daemon calls the test address suspicious", async () => {
   const answer = await daemon.request("POST", "/v1/check", { url: `${base}/signin` });
