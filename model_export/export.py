@@ -255,10 +255,11 @@ def _fit_fusion(ngrams: NgramModel, transformer_logits: np.ndarray, ngram_logits
     return Fusion(ngrams, float(transformer_weight), float(ngram_weight), float(bias))
 
 
-def model_id(onnx_sha256: str, fusion_card: dict | None, levels: Levels) -> str:
+def model_id(onnx_sha256: str, fusion_card: dict | None, levels: Levels, learnt_sites: dict | None = None) -> str:
     """Named after everything that makes its verdicts: the ONNX file, the n-gram model and
-    weights it is fused with, and the thresholds."""
-    verdicts = json.dumps([onnx_sha256, fusion_card, asdict(levels)], sort_keys=True).encode()
+    weights it is fused with, the thresholds, and the sites a retrain learnt, if any."""
+    parts = [onnx_sha256, fusion_card, asdict(levels)] + ([learnt_sites] if learnt_sites else [])
+    verdicts = json.dumps(parts, sort_keys=True).encode()
     return f"baitwatch-url-{hashlib.sha256(verdicts).hexdigest()[:12]}"
 
 

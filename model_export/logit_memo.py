@@ -1,8 +1,8 @@
 """The frozen transformer's logits of the rows a retrain reads, saved beside them.
 
-A retrain adapts the n-gram layer only (personal_layer.py), so the transformer gives the
-model's kept rows (4,000 replayed, about 32,000 held out) the same logits every time: scoring
-them was most of a retrain's 1.6 minutes on 2 cores. ``baitwatch export`` saves them in
+A retrain never changes the transformer (retrain.py), so it gives the model's kept rows
+(4,000 replayed, about 32,000 held out) the same logits every time: scoring them was most of
+a retrain's 1.6 minutes on 2 cores. ``baitwatch export`` saves them in
 ``trainable/transformer_logits.npz`` with the hash of the ONNX file they came from and of the
 URLs of each part, and a retrain copies the file to the model it writes (the same
 transformer). A file for another transformer or other rows is not used. A URL's logit does

@@ -1,12 +1,17 @@
-"""``baitwatch retrain``: the active model learns the user's own reported mistakes.
+"""``baitwatch retrain``: the active model learns the user's own reports, and a fresh feed.
 
-The loop: the person reports a wrong verdict (*Report a mistake*, or trusts a site), then
-runs ``baitwatch retrain``. The retrain adapts only the model's personal layer, the weights of
-its n-gram model (``model_export/personal_layer.py``), under its frozen int8 transformer,
-fusion and thresholds: the reports are learnt where the shipped score crosses its levels, and
-a sample of the rows the model was trained on (``trainable/replay.csv.gz``) keeps the scores it
-had. No transformer is trained and nothing is exported again, so it takes about a minute on 2
-cores, the time to score the held-out rows once, and needs no PyTorch.
+The loop: the person reports a wrong verdict (*This is phishing*, *This is not phishing*) or
+trusts a site, then chooses *Learn from my reports* (or runs ``baitwatch retrain``). The new
+model remembers each reported site with the person's verdict (``baitwatch/learnt_sites.py``):
+a reported site is nearly always a name of its own, which no URL model can learn from its
+letters without flagging the real sites that share them. The model's weights and thresholds
+stay as they were, so it takes the time to judge the held-out rows once, and needs no PyTorch.
+
+``--data FEED.csv`` (``url,label[,date]`` rows) also teaches it a feed of labelled URLs, for
+people who run baitwatch for a team and retrain on a month of fresh public phishing: the
+n-gram weights move under the frozen transformer (``model_export/feed_refresh.py``), while a
+sample of the rows the model was trained on (``trainable/replay.csv.gz``) keeps the scores it
+had. Rows of sites the model is judged on are left out of the feed.
 
 The new model is installed and made active only if the gate (``model_export/retrain_gate.py``)
 finds it no worse beyond chance than the active model on the held-out rows the model shipped
@@ -14,20 +19,19 @@ with (its validation split and test sample: about 32,000 rows), at the same thre
 says why otherwise and keeps the old one. ``baitwatch model rollback`` undoes an install.
 
 Feedback is read from the user's data folder, without changing it: the URLs as the daemon
-stored them (without credentials or query values, ``baitwatch/redact.py``); where a URL was
-reported more than once, its latest label counts.
+stored them (without credentials or query values, ``baitwatch/redact.py``); where a site was
+reported more than once, its latest label counts, as it does for the reports' own protection.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import shlex
 import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -35,19 +39,21 @@ import numpy as np
 
 from baitwatch.classifier import CARD_FILE, MODEL_FILE, TOKENIZER_FILE, Classifier, ModelCard, file_sha256
 from baitwatch.errors import BaitwatchError
+from baitwatch.learnt_sites import LEARNT_SITES_FILE, LearntSites
 from baitwatch.models import ModelStore
-from baitwatch.ngrams import NGRAM_FILE
+from baitwatch.ngrams import NGRAM_FILE, NgramModel
+from baitwatch.platforms import trust_scope_or_none
+from baitwatch.reports import latest_reports
 from baitwatch.retraining import STAGE_PREFIX
 from baitwatch.store import read_reports
-from baitwatch.urls import InvalidUrl, canonicalize, is_homepage
-from model_export.data import Dataset, stratified_sample
+from baitwatch.urls import InvalidUrl, canonicalize
+from model_export.data import Dataset, load_dataset, stratified_sample
 from model_export.export import TRAINABLE_DIR, Levels, model_id
+from model_export.feed_refresh import Rows, adapt_fused
 from model_export.logit_memo import MEMO_FILE, kept_rows, read_memo, transformer_logits
-from model_export.personal_layer import Rows, adapt_fused
 from model_export.retrain_gate import judge
 from model_export.train import REPLAY_FILE, TEST_FILE, VALIDATION_FILE
 
-MAX_REPEAT = 32
 FEEDBACK_SOURCE = "user feedback"
 TRUSTED_SOURCE = "user allowlist"
 KEPT_FILES = (REPLAY_FILE, VALIDATION_FILE, TEST_FILE)  # what the next retrain of the new model reads
@@ -55,7 +61,7 @@ KEPT_FILES = (REPLAY_FILE, VALIDATION_FILE, TEST_FILE)  # what the next retrain 
 
 @dataclass
 class RetrainOptions:
-    repeat: int | None = None  # each report counts this many times; default: see _repeats
+    data: list[Path] = field(default_factory=list)  # a feed to learn as well: CSV files of url,label[,date]
     replay_rows: int | None = None  # of the rows the model kept (4,000): all by default
     held_out_rows: int | None = None  # judge on fewer of the ~32,000 held-out rows: faster, a coarser check
     seed: int = 42
@@ -69,6 +75,7 @@ class RetrainResult:
     corrected: int  # feedback rows the new model gives the user's verdict
     held_out: dict  # "before" and "after": figures on the held-out rows; "noise": their bootstrap spread
     seconds: float
+    feed_rows: int = 0  # rows of the feed it learnt from, after those of held-out sites were left out
 
 
 def user_feedback(data_folder: Path) -> Dataset:
@@ -97,51 +104,60 @@ def user_feedback(data_folder: Path) -> Dataset:
     )
 
 
+def reported_sites(data_folder: Path) -> dict[str, str]:
+    """Each reported or trusted site's verdict: the latest report about it, as its protection
+    reads them (baitwatch/reports.py), and "safe" for a trusted site that no report names."""
+    entries, allowlist = read_reports(data_folder)
+    sites = {site: report.label for site, report in latest_reports(entries).items()}
+    for domain in sorted(allowlist):
+        try:
+            site = trust_scope_or_none(canonicalize(f"https://{domain}/"))
+        except InvalidUrl:
+            continue  # a hand-edited allowlist
+        if site is not None:
+            sites.setdefault(site, "safe")
+    return sites
+
+
 def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> RetrainResult:
     started = time.time()
     active = models.folder_of(models.record().active)
     _stage("reading your reports and the model")
     classifier, card = Classifier.from_model_dir(active)
     feedback = user_feedback(data_folder)
-    if not len(feedback):
+    if not len(feedback) and not options.data:
         raise BaitwatchError("there is no feedback to learn from: report a mistake from the browser, or trust a site, first")
-    if classifier.fusion is None:
-        raise BaitwatchError(f"the active model {card.id} has no n-gram model, the layer a retrain adapts; use a newer model")
     trainable = active / TRAINABLE_DIR
     missing = [name for name in KEPT_FILES if not (trainable / name).is_file()]
     if missing:
         raise BaitwatchError(f"the active model {card.id} kept no {', '.join(missing)} in {trainable}, so it cannot be retrained")
     kept = kept_rows(trainable)
     memo = read_memo(trainable, card.sha256, kept)
-    replay = _sample(kept["replay"], options.replay_rows, options.seed)
     held_out = _sample(kept["held_out"], options.held_out_rows, options.seed)
     if len(set(held_out.labels.tolist())) < 2:
         raise BaitwatchError(f"the held-out rows of {card.id} have one label only; judge on more of them")
-    repeat = options.repeat or _repeats(len(feedback), len(replay))
-    print(f"retraining {card.id} on {len(feedback)} feedback rows (each counted {repeat} times) and {len(replay)} replayed rows; "
+    learnt = LearntSites.of_sites(reported_sites(data_folder))
+    ngrams, feed_rows = classifier.fusion.ngrams if classifier.fusion else None, 0
+    if options.data:
+        ngrams, feed_rows = _learn_feed(classifier, card, options, kept, memo)
+    print(f"retraining {card.id} on {len(feedback)} feedback rows ({len(learnt.verdicts)} sites) and {feed_rows} feed rows; "
           f"judged on {len(held_out)} held-out rows", flush=True)
-
-    _stage("scoring your reports and the replayed rows")
-    reports = Rows(feedback.urls, transformer_logits(classifier, feedback.urls, memo))
-    replayed = Rows(replay.urls, transformer_logits(classifier, replay.urls, memo))
-    _stage("learning from your reports")
-    ngrams = adapt_fused(classifier.fusion, reports, feedback.labels, _report_levels(card, feedback), replayed, report_weight=repeat)
     with tempfile.TemporaryDirectory(prefix="baitwatch-retrain-") as work_dir:
         folder = Path(work_dir) / "model"
-        new_card = _write_model(active, card, folder, ngrams, feedback, len(replay))
+        new_card = _write_model(active, card, folder, ngrams, learnt, feedback, feed_rows, options)
         new, _ = Classifier.from_model_dir(folder)
         _stage(f"judging the new model on {len(held_out):,} held-out rows")
         held_out_logits = transformer_logits(classifier, held_out.urls, memo)  # the same for both: the transformer is frozen
-        judgement = judge(held_out.labels, classifier.fusion.probability(held_out.urls, held_out_logits),
-                          new.fusion.probability(held_out.urls, held_out_logits), card.thresholds(held_out.urls))
-        corrected = _agreeing(new.fusion.probability(feedback.urls, reports.transformer_logits), card, feedback)
+        judgement = judge(held_out.labels, classifier.score_from_logits(held_out.urls, held_out_logits),
+                          new.score_from_logits(held_out.urls, held_out_logits), card.thresholds(held_out.urls))
+        corrected = _agreeing(new.score(feedback.urls), card, feedback) if len(feedback) else 0
         held = {"before": judgement.before, "after": judgement.after, "noise": judgement.noise}
-        result = RetrainResult(None, "", len(feedback), corrected, held, 0.0)
+        result = RetrainResult(None, "", len(feedback), corrected, held, 0.0, feed_rows)
         if judgement.refusal:
             result.reason = f"not installed: on the held-out rows, against {card.id}, {judgement.refusal}"
-        elif not corrected:  # no worse, and no better for you: a model that changes nothing is not worth a switch
+        elif not corrected and not feed_rows:  # no worse, and no better for you: a model that changes nothing is not worth a switch
             result.reason = f"not installed: it learnt none of your {len(feedback)} reports (they protect you all the same)"
-        elif new_card["id"] in models.installed():  # the same reports retrained after a rollback: the same model again
+        elif new_card["id"] == card.id or new_card["id"] in models.installed():  # the same reports and feed again
             result.installed, result.reason = new_card["id"], f"already installed as {new_card['id']} (the same reports gave the same model)"
         else:
             _record_judgement(folder, held, started)
@@ -153,24 +169,35 @@ def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> R
     return result
 
 
+def _learn_feed(classifier: Classifier, card: ModelCard, options: RetrainOptions, kept: dict[str, Dataset],
+                memo: dict[str, float]) -> tuple[NgramModel, int]:
+    """The n-gram model adapted to the feed's rows, and how many it learnt from."""
+    if classifier.fusion is None:
+        raise BaitwatchError(f"the active model {card.id} has no n-gram model, the layer a feed refresh adapts; use a newer model")
+    _stage("reading the feed")
+    feed, report = load_dataset(options.data, require_both_labels=False)
+    judged_sites = set(kept["held_out"].domains)
+    feed = feed.subset(np.array([i for i, site in enumerate(feed.domains) if site not in judged_sites], dtype=np.int64))
+    print(f"feed: {report.summary()}; {len(feed)} rows left once the sites the model is judged on were left out", flush=True)
+    if not len(feed):
+        raise BaitwatchError("every row of the feed is of a site the model is judged on; a feed must bring sites of its own")
+    replay = _sample(kept["replay"], options.replay_rows, options.seed)
+    _stage(f"scoring the {len(feed):,} rows of the feed")
+    rows = Rows(feed.urls, classifier.transformer_logits(feed.urls))
+    _stage("learning the feed")
+    ngrams = adapt_fused(classifier.fusion, rows, feed.labels, Rows(replay.urls, transformer_logits(classifier, replay.urls, memo)))
+    return ngrams, len(feed)
+
+
 def _stage(words: str) -> None:
     """What the retrain does now, a line on standard output: the daemon shows the latest (retraining.py)."""
     print(f"{STAGE_PREFIX}{words}", flush=True)
 
 
-def _report_levels(card: ModelCard, feedback: Dataset) -> np.ndarray:
-    """The probability each report's fused score must cross: its kind of page's threshold for a
-    report of phishing, and for "safe" the level where its page stops being suspicious."""
-    levels = []
-    for url, label in zip(feedback.urls, feedback.labels.tolist()):
-        threshold, suspicious = card.levels(is_homepage(url))
-        levels.append(threshold if label == 1 or suspicious is None else suspicious)
-    return np.array(levels, dtype=np.float64)
-
-
-def _write_model(active: Path, card: ModelCard, folder: Path, ngrams, feedback: Dataset, replayed: int) -> dict:
-    """The retrained model's folder: the active model's transformer and tokenizer, the adapted
-    n-gram model, the same thresholds, and what the next retrain reads."""
+def _write_model(active: Path, card: ModelCard, folder: Path, ngrams: NgramModel | None, learnt: LearntSites,
+                 feedback: Dataset, feed_rows: int, options: RetrainOptions) -> dict:
+    """The retrained model's folder: the active model's transformer and tokenizer, the (adapted)
+    n-gram model, the learnt sites, the same thresholds, and what the next retrain reads."""
     (folder / TRAINABLE_DIR).mkdir(parents=True)
     for name in (MODEL_FILE, TOKENIZER_FILE):
         shutil.copyfile(active / name, folder / name)
@@ -178,18 +205,24 @@ def _write_model(active: Path, card: ModelCard, folder: Path, ngrams, feedback: 
         shutil.copyfile(active / TRAINABLE_DIR / name, folder / TRAINABLE_DIR / name)
     if (active / TRAINABLE_DIR / MEMO_FILE).is_file():  # the same transformer, the same rows
         shutil.copyfile(active / TRAINABLE_DIR / MEMO_FILE, folder / TRAINABLE_DIR / MEMO_FILE)
-    ngrams.save(folder / NGRAM_FILE)
     raw = json.loads(json.dumps(card.raw))
-    raw["fusion"]["ngram_sha256"] = file_sha256(folder / NGRAM_FILE)
+    raw.pop("learnt_sites", None)  # this retrain's reports replace the last one's
+    if ngrams is not None:
+        ngrams.save(folder / NGRAM_FILE)
+        raw["fusion"]["ngram_sha256"] = file_sha256(folder / NGRAM_FILE)
+    if learnt.verdicts:
+        learnt.save(folder / LEARNT_SITES_FILE)
+        raw["learnt_sites"] = {"sha256": file_sha256(folder / LEARNT_SITES_FILE)} | learnt.counts()
     levels = Levels(*(raw[name] for name in ("threshold", "homepage_threshold", "suspicious_threshold", "homepage_suspicious_threshold")))
     phishing = int(feedback.labels.sum())
     raw |= {
-        "id": model_id(raw["onnx_sha256"], raw["fusion"], levels),
+        "id": model_id(raw["onnx_sha256"], raw.get("fusion"), levels, raw.get("learnt_sites")),
         "retrained": {
             "from": card.id,
             "reports": {"phishing": phishing, "safe": len(feedback) - phishing},
-            "replayed_rows": replayed,
-            "adapted": "the n-gram weights only, under the frozen transformer, fusion and thresholds (model_export/personal_layer.py)",
+            "feed": {"files": [{"name": path.name, "sha256": file_sha256(path)} for path in options.data], "rows": feed_rows},
+            "adapted": "the reported sites, remembered (baitwatch/learnt_sites.py); with a feed, the n-gram weights under the "
+                       "frozen transformer, fusion and thresholds (model_export/feed_refresh.py)",
             "command": "baitwatch " + shlex.join(sys.argv[1:]),
         },
         "exported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -204,12 +237,6 @@ def _record_judgement(folder: Path, held_out: dict, started: float) -> None:
     raw = json.loads(path.read_text(encoding="utf-8"))
     raw["retrained"] |= {"held_out": held_out, "seconds": round(time.time() - started, 1)}
     path.write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
-
-
-def _repeats(feedback_rows: int, replay_rows: int) -> int:
-    """A few reports must weigh enough to be learnt, and many must not outweigh the replayed
-    rows that keep the rest: up to MAX_REPEAT times each, until they match the replay in number."""
-    return max(1, min(MAX_REPEAT, math.ceil(replay_rows / feedback_rows)))
 
 
 def _agreeing(scores: np.ndarray, card: ModelCard, feedback: Dataset) -> int:

@@ -131,3 +131,22 @@ def test_a_reported_false_alarm_is_learnt_installed_and_rolled_back_without_a_re
     again = check(daemon, false_alarm, token=False)
     assert (again["model"], again["verdict"], again["score"]) == (shipped.id, "phishing", answers[false_alarm]["score"])
     assert [entry["url"] for entry in Store(data_dir).feedback()] == [stored["stored"]["url"]]  # kept for the next retrain
+
+
+@pytest.mark.training
+def test_a_feed_refresh_learns_the_feed_leaves_out_judged_sites_and_switches_the_model(daemon, tmp_path):
+    """``baitwatch retrain --data FEED.csv``, as a team runs it on fresh public phishing."""
+    judged = "https://remove.4f81e.cn/futuristic"  # a site of the shipped model's held-out rows
+    fresh = [f"https://{name}.example/" for name in ("parcel-fee-hold", "toll-notice-pay", "tax-refund-claims", "bank-card-renewal")]
+    feed = tmp_path / "feed.csv"
+    feed.write_text("url,label,date\n" + "".join(f"{url},1,2025-05-0{i + 1}\n" for i, url in enumerate([judged, *fresh])))
+    env = {k: daemon.env[k] for k in ("BAITWATCH_CONFIG_DIR", "BAITWATCH_DATA_DIR")}
+    result = run_baitwatch("retrain", "--data", str(feed), "--held-out-rows", "4000", "--replay-rows", "500",
+                           "--port", str(daemon.port), env=env, timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "4 rows left once the sites the model is judged on were left out" in result.stdout
+    assert "and it learnt 4 rows of the feed" in result.stdout and "The retrained model was installed" in result.stdout
+    answer = check(daemon, fresh[0], token=False)
+    card = ModelCard.read(Path(daemon.env["BAITWATCH_DATA_DIR"]) / "models" / answer["model"])
+    assert card.raw["retrained"]["feed"]["rows"] == 4 and "learnt_sites" not in card.raw  # a feed, no reports
+    assert daemon.request("POST", "/v1/models/rollback", {"from": answer["model"]}, token=daemon.token)[0] == 200

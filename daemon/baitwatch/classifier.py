@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from baitwatch.errors import BaitwatchError
+from baitwatch.learnt_sites import LEARNT_SITES_FILE, LearntSites
 from baitwatch.ngrams import NGRAM_FILE, NgramModel
 from baitwatch.urls import is_homepage
 
@@ -54,6 +55,8 @@ class ModelCard:
     # export counts apart; absent (cards before them), homepages share the levels above.
     homepage_threshold: float | None = None
     homepage_suspicious_threshold: float | None = None
+    # The SHA-256 of the sites a retrain learnt (learnt_sites.py); absent, it learnt none.
+    learnt_sites_sha256: str | None = None
 
     @classmethod
     def read(cls, model_dir: Path) -> ModelCard:
@@ -70,6 +73,7 @@ class ModelCard:
                 fusion=_fusion_fields(raw.get("fusion")),
                 homepage_threshold=_optional_level(raw, "homepage_threshold"),
                 homepage_suspicious_threshold=_optional_level(raw, "homepage_suspicious_threshold"),
+                learnt_sites_sha256=str(raw["learnt_sites"]["sha256"]) if raw.get("learnt_sites") else None,
             )
         except FileNotFoundError:
             raise BaitwatchError(f"no model in {model_dir}: {CARD_FILE} is missing") from None
@@ -152,9 +156,11 @@ class Classifier:
     an n-gram model when the model folder has one."""
 
     def __init__(
-        self, onnx_path: Path, tokenizer_path: Path, max_length: int, threads: int | None = None, fusion: Fusion | None = None
+        self, onnx_path: Path, tokenizer_path: Path, max_length: int, threads: int | None = None, fusion: Fusion | None = None,
+        learnt_sites: LearntSites | None = None,
     ):
         self.fusion = fusion
+        self.learnt_sites = learnt_sites
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -191,12 +197,18 @@ class Classifier:
             raise BaitwatchError(f"no model in {model_dir}: {MODEL_FILE} is missing")
         if file_sha256(onnx_path) != card.sha256:
             raise BaitwatchError(f"the model {onnx_path} does not match the hash in {CARD_FILE}: it is corrupt or was replaced")
-        return cls(onnx_path, model_dir / TOKENIZER_FILE, card.max_length, threads, _read_fusion(model_dir, card)), card
+        classifier = cls(onnx_path, model_dir / TOKENIZER_FILE, card.max_length, threads, _read_fusion(model_dir, card),
+                         _read_learnt_sites(model_dir, card))
+        return classifier, card
 
     def score(self, urls: list[str]) -> np.ndarray:
         """Phishing probability for each canonical URL text, in input order."""
-        logits = self.transformer_logits(urls)
-        return self.fusion.probability(urls, logits) if self.fusion else sigmoid(logits)
+        return self.score_from_logits(urls, self.transformer_logits(urls))
+
+    def score_from_logits(self, urls: list[str], transformer_logits: np.ndarray) -> np.ndarray:
+        """``score(urls)`` from the transformer's logits of ``urls``, computed already."""
+        scores = self.fusion.probability(urls, transformer_logits) if self.fusion else sigmoid(transformer_logits)
+        return self.learnt_sites.apply(urls, scores) if self.learnt_sites else scores
 
     def transformer_logits(self, urls: list[str]) -> np.ndarray:
         """The transformer's log-odds of "phishing" for each canonical URL text, in input order."""
@@ -239,6 +251,15 @@ def _read_fusion(model_dir: Path, card: ModelCard) -> Fusion | None:
     if file_sha256(path) != card.fusion["ngram_sha256"]:
         raise BaitwatchError(f"the n-gram model {path} does not match the hash in {CARD_FILE}: it is corrupt or was replaced")
     return Fusion(NgramModel.load(path), **{name: card.fusion[name] for name in FUSION_WEIGHTS})
+
+
+def _read_learnt_sites(model_dir: Path, card: ModelCard) -> LearntSites | None:
+    if card.learnt_sites_sha256 is None:
+        return None
+    path = model_dir / LEARNT_SITES_FILE
+    if not path.is_file() or file_sha256(path) != card.learnt_sites_sha256:
+        raise BaitwatchError(f"the learnt sites {path} are missing or do not match the hash in {CARD_FILE}: corrupt or replaced")
+    return LearntSites.load(path)
 
 
 def phishing_probability(logits: np.ndarray) -> np.ndarray:

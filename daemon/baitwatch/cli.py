@@ -212,12 +212,13 @@ def _retrain(args: argparse.Namespace) -> int:
     from baitwatch.paths import data_dir, models_dir
     from model_export.retrain import RetrainOptions, retrain
 
-    options = RetrainOptions(repeat=args.repeat, replay_rows=args.replay_rows, held_out_rows=args.held_out_rows)
+    options = RetrainOptions(data=args.data or [], replay_rows=args.replay_rows, held_out_rows=args.held_out_rows)
     result = retrain(data_dir(), ModelStore(models_dir()), options)
     if args.json:  # for the daemon's background retrain (retraining.py): one line, the result
         print(json.dumps(asdict(result)), flush=True)
     before, after, noise = result.held_out["before"], result.held_out["after"], result.held_out["noise"]
-    print(f"{result.corrected} of {result.feedback_rows} feedback rows get your verdict from the new model; "
+    feed = f" and it learnt {result.feed_rows} rows of the feed" if result.feed_rows else ""
+    print(f"{result.corrected} of {result.feedback_rows} feedback rows get your verdict from the new model{feed}; "
           f"on {before['rows']} held-out rows: false alarms {before['false_alarms']:.4f} -> {after['false_alarms']:.4f} "
           f"(noise {noise['false_alarms']:.4f}), recall {before['recall']:.4f} -> {after['recall']:.4f} (noise {noise['recall']:.4f}), "
           f"ROC AUC {before['roc_auc']:.4f} -> {after['roc_auc']:.4f}; {result.seconds / 60:.1f} min")
@@ -301,8 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     model.set_defaults(handler=_model)
 
     retrain = commands.add_parser("retrain", help="teach the active model your reported mistakes, and use the result unless it is worse")
-    retrain.add_argument("--repeat", type=_positive(int), help="how many times each report counts (default: up to 32, as many as match the replayed rows)")
-    retrain.add_argument("--replay-rows", type=_positive(int), help="replay this many of the 4,000 training rows the model kept (default: all)")
+    retrain.add_argument("--data", type=Path, action="append", metavar="FEED.csv",
+                         help="also learn a feed: CSV or CSV.gz with url,label[,date] rows; repeat for several files")
+    retrain.add_argument("--replay-rows", type=_positive(int), help="with --data, replay this many of the 4,000 training rows the model kept (default: all)")
     retrain.add_argument("--held-out-rows", type=_positive(int), help="judge on fewer of the model's ~32,000 held-out rows (faster, coarser)")
     retrain.add_argument("--json", action="store_true", help="also print the result as one JSON line, before the words")
     _add_daemon_address(retrain)
