@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
@@ -118,7 +119,7 @@ def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
     return any(words[i : i + len(part)] == part for i in range(len(words) - len(part) + 1))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Protected:
     domain: str
     name: str  # the label left of the public suffix, as in the list (ASCII)
@@ -147,7 +148,9 @@ class LookalikeDetector:
         for domain in sorted(self.protected):
             name, _, suffix = domain.partition(".")
             unicode_domain = ".".join(_unicode_label(label) for label in domain.split("."))
-            entry = _Protected(domain, name, suffix, _words(unicode_domain, True), _words(domain, False))
+            # Interned: the same few suffix words ("com", "co", "uk") stand in thousands of entries.
+            words, plain_words = (tuple(map(sys.intern, _words(text, look_alike))) for text, look_alike in ((unicode_domain, True), (domain, False)))
+            entry = _Protected(domain, name, suffix, words, plain_words)
             self._names.add(name)
             self._by_key[skeleton(_unicode_label(name)).replace("-", "")].append(entry)
             if len(name) >= MIN_EMBEDDED_CHARS and entry.words:

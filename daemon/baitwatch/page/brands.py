@@ -43,7 +43,7 @@ _OTHER_SITES_SIGN_IN = re.compile(
 _WORD = re.compile(r"[^\W_]+(?:&[^\W_]+)*")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Brand:
     name: str
     domains: tuple[str, ...]  # registrable domains the brand's own sites are under, its main one first
@@ -59,14 +59,17 @@ class Claim:
 class BrandIndex:
     def __init__(self, brands: list[Brand], generic: frozenset[str]):
         self.brands = brands
-        self._by_name: dict[str, set[int]] = {}
-        self._by_domain: dict[str, set[int]] = {}
+        by_name: dict[str, set[int]] = {}
+        by_domain: dict[str, set[int]] = {}
         for number, brand in enumerate(brands):
             for domain in brand.domains:
-                self._by_domain.setdefault(domain, set()).add(number)
+                by_domain.setdefault(domain, set()).add(number)
             for name in brand_names(brand):
                 if len(name.replace(" ", "")) >= MIN_NAME_CHARS and name not in generic:
-                    self._by_name.setdefault(name, set()).add(number)
+                    by_name.setdefault(name, set()).add(number)
+        # Kept as tuples: a set for each of 7,000 names and domains held 1.6 MB for a brand or two each.
+        self._by_name = {name: tuple(numbers) for name, numbers in by_name.items()}
+        self._by_domain = {domain: tuple(numbers) for domain, numbers in by_domain.items()}
 
     @classmethod
     def parse(cls, brands_json: str, generic_names: str) -> BrandIndex:
@@ -80,7 +83,7 @@ class BrandIndex:
 
     def owners(self, domain: str | None) -> set[int]:
         """The brands whose own sites are under ``domain`` (a registrable domain)."""
-        return self._by_domain.get(domain or "", set())
+        return set(self._by_domain.get(domain or "", ()))
 
     def named_in(self, text: str) -> set[int]:
         """The brands a piece of text names, by whole words."""
@@ -90,7 +93,7 @@ class BrandIndex:
             for length in range(1, min(MAX_NAME_WORDS, len(words) - start) + 1):
                 window = words[start : start + length]
                 for name in (" ".join(window), "".join(window)):
-                    found |= self._by_name.get(name, set())
+                    found.update(self._by_name.get(name, ()))
         return found
 
     def claim(self, evidence: PageEvidence) -> Claim | None:
