@@ -4,7 +4,10 @@ what it does to the held-out test sample and to the reported URLs.
 The "user" reports the shipped model's real mistakes on the newest phishing of corpus v2
 (reported from 2025-04-01 on, after everything the model trained on) and on v2's legitimate
 links, with the corpus label as their verdict; sites in the held-out samples the retrain is
-judged on are left out. Each run starts from the shipped model in a fresh data folder.
+judged on are left out, so the gate judges what the retrain does to sites it did not learn: the
+reported sites' own scores change (the model remembers them, baitwatch/learnt_sites.py), the
+held-out rows' only where they share a site with a report. Each run starts from the shipped
+model in a fresh data folder.
 
     .venv/bin/python benchmarks/retrain_speed.py [--rows 50 200 1000] [--json benchmarks/retrain_speed.json]
 """

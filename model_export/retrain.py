@@ -21,6 +21,8 @@ says why otherwise and keeps the old one. ``baitwatch model rollback`` undoes an
 Feedback is read from the user's data folder, without changing it: the URLs as the daemon
 stored them (without credentials or query values, ``baitwatch/redact.py``); where a site was
 reported more than once, its latest label counts, as it does for the reports' own protection.
+Reports withdrawn since the last retrain are forgotten: with none left, the retrain returns
+to the model without them (the shipped one, when that is where they were learnt).
 """
 
 from __future__ import annotations
@@ -37,10 +39,10 @@ from pathlib import Path
 
 import numpy as np
 
-from baitwatch.classifier import CARD_FILE, MODEL_FILE, TOKENIZER_FILE, Classifier, ModelCard, file_sha256
+from baitwatch.classifier import CARD_FILE, MODEL_FILE, SHIPPED_MODEL_DIR, TOKENIZER_FILE, Classifier, ModelCard, file_sha256
 from baitwatch.errors import BaitwatchError
-from baitwatch.learnt_sites import LEARNT_SITES_FILE, LearntSites
-from baitwatch.models import ModelStore
+from baitwatch.learnt_sites import LEARNT_SITES_FILE, LearntSites, personal_key
+from baitwatch.models import SHIPPED, ModelStore
 from baitwatch.ngrams import NGRAM_FILE, NgramModel
 from baitwatch.platforms import trust_scope_or_none
 from baitwatch.reports import latest_reports
@@ -79,44 +81,28 @@ class RetrainResult:
 
 
 def user_feedback(data_folder: Path) -> Dataset:
-    """The reported mistakes (the latest label of each URL) and the trusted sites' homepages, as safe."""
+    """One row per site the person reported or trusted, from one reading of their reports: the
+    latest report's URL and label, as the reports' own protection reads them (reports.py), or a
+    trusted site's homepage as safe where no report names the site. ``domains`` holds each
+    row's site (its trust scope), which the new model remembers."""
     entries, allowlist = read_reports(data_folder)
-    latest: dict[str, tuple[int, str]] = {}
-    for entry in entries:
-        try:
-            url = canonicalize(str(entry.get("url", ""))).text
-        except InvalidUrl:
-            continue  # an entry the daemon would not have written; feedback.jsonl is the user's to edit
-        if entry.get("label") in ("safe", "phishing"):
-            latest[url] = (int(entry["label"] == "phishing"), FEEDBACK_SOURCE)
+    rows = {site: (report.url, int(report.label == "phishing"), FEEDBACK_SOURCE) for site, report in latest_reports(entries).items()}
     for domain in sorted(allowlist):
         try:
-            latest.setdefault(canonicalize(f"https://{domain}/").text, (0, TRUSTED_SOURCE))
+            homepage = canonicalize(f"https://{domain}/")
         except InvalidUrl:
-            continue  # likewise for a hand-edited allowlist
-    urls = list(latest)
-    return Dataset(
-        urls=urls,
-        labels=np.array([latest[url][0] for url in urls], dtype=np.int64),
-        sources=[latest[url][1] for url in urls],
-        domains=[canonicalize(url).registrable_domain or canonicalize(url).host for url in urls],
-        dates=[None] * len(urls),
-    )
-
-
-def reported_sites(data_folder: Path) -> dict[str, str]:
-    """Each reported or trusted site's verdict: the latest report about it, as its protection
-    reads them (baitwatch/reports.py), and "safe" for a trusted site that no report names."""
-    entries, allowlist = read_reports(data_folder)
-    sites = {site: report.label for site, report in latest_reports(entries).items()}
-    for domain in sorted(allowlist):
-        try:
-            site = trust_scope_or_none(canonicalize(f"https://{domain}/"))
-        except InvalidUrl:
-            continue  # a hand-edited allowlist
+            continue  # an entry the daemon would not have written; the allowlist is the user's to edit
+        site = trust_scope_or_none(homepage)
         if site is not None:
-            sites.setdefault(site, "safe")
-    return sites
+            rows.setdefault(site, (homepage.text, 0, TRUSTED_SOURCE))
+    sites = list(rows)
+    return Dataset(
+        urls=[canonicalize(rows[site][0]).text for site in sites],
+        labels=np.array([rows[site][1] for site in sites], dtype=np.int64),
+        sources=[rows[site][2] for site in sites],
+        domains=sites,
+        dates=[None] * len(sites),
+    )
 
 
 def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> RetrainResult:
@@ -125,7 +111,8 @@ def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> R
     _stage("reading your reports and the model")
     classifier, card = Classifier.from_model_dir(active)
     feedback = user_feedback(data_folder)
-    if not len(feedback) and not options.data:
+    forgetting = classifier.learnt_sites is not None  # reports withdrawn since the last retrain are forgotten
+    if not len(feedback) and not options.data and not forgetting:
         raise BaitwatchError("there is no feedback to learn from: report a mistake from the browser, or trust a site, first")
     trainable = active / TRAINABLE_DIR
     missing = [name for name in KEPT_FILES if not (trainable / name).is_file()]
@@ -136,11 +123,12 @@ def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> R
     held_out = _sample(kept["held_out"], options.held_out_rows, options.seed)
     if len(set(held_out.labels.tolist())) < 2:
         raise BaitwatchError(f"the held-out rows of {card.id} have one label only; judge on more of them")
-    learnt = LearntSites.of_sites(reported_sites(data_folder))
-    ngrams, feed_rows = classifier.fusion.ngrams if classifier.fusion else None, 0
+    verdicts = dict(zip(feedback.domains, ("phishing" if label else "safe" for label in feedback.labels.tolist())))
+    learnt = LearntSites.of_sites(verdicts, personal_key(data_folder))
+    ngrams, feed_rows = None, 0
     if options.data:
         ngrams, feed_rows = _learn_feed(classifier, card, options, kept, memo)
-    print(f"retraining {card.id} on {len(feedback)} feedback rows ({len(learnt.verdicts)} sites) and {feed_rows} feed rows; "
+    print(f"retraining {card.id} on {len(feedback)} reported or trusted sites and {feed_rows} feed rows; "
           f"judged on {len(held_out)} held-out rows", flush=True)
     with tempfile.TemporaryDirectory(prefix="baitwatch-retrain-") as work_dir:
         folder = Path(work_dir) / "model"
@@ -148,16 +136,21 @@ def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> R
         new, _ = Classifier.from_model_dir(folder)
         _stage(f"judging the new model on {len(held_out):,} held-out rows")
         held_out_logits = transformer_logits(classifier, held_out.urls, memo)  # the same for both: the transformer is frozen
-        judgement = judge(held_out.labels, classifier.score_from_logits(held_out.urls, held_out_logits),
-                          new.score_from_logits(held_out.urls, held_out_logits), card.thresholds(held_out.urls))
-        corrected = _agreeing(new.score(feedback.urls), card, feedback) if len(feedback) else 0
+        judgement = judge(held_out.labels, _personal_scores(classifier, held_out.urls, held_out_logits),
+                          _personal_scores(new, held_out.urls, held_out_logits), card.thresholds(held_out.urls))
+        feedback_logits = transformer_logits(classifier, feedback.urls, memo)
+        corrected = _agreeing(_personal_scores(new, feedback.urls, feedback_logits), card, feedback) if len(feedback) else 0
         held = {"before": judgement.before, "after": judgement.after, "noise": judgement.noise}
         result = RetrainResult(None, "", len(feedback), corrected, held, 0.0, feed_rows)
         if judgement.refusal:
             result.reason = f"not installed: on the held-out rows, against {card.id}, {judgement.refusal}"
-        elif not corrected and not feed_rows:  # no worse, and no better for you: a model that changes nothing is not worth a switch
+        elif new_card["id"] == card.id:  # the same reports (and no feed) again
+            result.reason = "not installed: the model in use already knows them"
+        elif not corrected and not feed_rows and not forgetting:  # a model that changes nothing is not worth a switch
             result.reason = f"not installed: it learnt none of your {len(feedback)} reports (they protect you all the same)"
-        elif new_card["id"] == card.id or new_card["id"] in models.installed():  # the same reports and feed again
+        elif new_card["id"] == ModelCard.read(SHIPPED_MODEL_DIR).id:  # every report withdrawn: the shipped model again
+            result.installed, result.reason = SHIPPED, "installed: the shipped model, since none of your reports is left to learn"
+        elif new_card["id"] in models.installed():  # the same reports as a model installed before
             result.installed, result.reason = new_card["id"], f"already installed as {new_card['id']} (the same reports gave the same model)"
         else:
             _record_judgement(folder, held, started)
@@ -196,10 +189,11 @@ def _stage(words: str) -> None:
 
 def _write_model(active: Path, card: ModelCard, folder: Path, ngrams: NgramModel | None, learnt: LearntSites,
                  feedback: Dataset, feed_rows: int, options: RetrainOptions) -> dict:
-    """The retrained model's folder: the active model's transformer and tokenizer, the (adapted)
-    n-gram model, the learnt sites, the same thresholds, and what the next retrain reads."""
+    """The retrained model's folder: the active model's transformer and tokenizer, its n-gram
+    model (adapted to a feed, if any), the learnt sites, the same thresholds, and what the next
+    retrain reads."""
     (folder / TRAINABLE_DIR).mkdir(parents=True)
-    for name in (MODEL_FILE, TOKENIZER_FILE):
+    for name in (MODEL_FILE, TOKENIZER_FILE) + ((NGRAM_FILE,) if ngrams is None and card.fusion else ()):
         shutil.copyfile(active / name, folder / name)
     for name in KEPT_FILES:
         shutil.copyfile(active / TRAINABLE_DIR / name, folder / TRAINABLE_DIR / name)
@@ -220,11 +214,11 @@ def _write_model(active: Path, card: ModelCard, folder: Path, ngrams: NgramModel
         "retrained": {
             "from": card.id,
             "reports": {"phishing": phishing, "safe": len(feedback) - phishing},
-            "feed": {"files": [{"name": path.name, "sha256": file_sha256(path)} for path in options.data], "rows": feed_rows},
             "adapted": "the reported sites, remembered (baitwatch/learnt_sites.py); with a feed, the n-gram weights under the "
                        "frozen transformer, fusion and thresholds (model_export/feed_refresh.py)",
             "command": "baitwatch " + shlex.join(sys.argv[1:]),
-        },
+        } | ({"feed": {"files": [{"name": path.name, "sha256": file_sha256(path)} for path in options.data], "rows": feed_rows}}
+             if options.data else {}),
         "exported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     (folder / CARD_FILE).write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
@@ -237,6 +231,12 @@ def _record_judgement(folder: Path, held_out: dict, started: float) -> None:
     raw = json.loads(path.read_text(encoding="utf-8"))
     raw["retrained"] |= {"held_out": held_out, "seconds": round(time.time() - started, 1)}
     path.write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
+
+
+def _personal_scores(model: Classifier, urls: list[str], transformer_logits: np.ndarray) -> np.ndarray:
+    """The scores the person's own checks get: the model's, and the verdict of each site it learnt."""
+    scores = model.score_from_logits(urls, transformer_logits)
+    return model.learnt_sites.apply(urls, scores) if model.learnt_sites else scores
 
 
 def _agreeing(scores: np.ndarray, card: ModelCard, feedback: Dataset) -> int:

@@ -55,7 +55,7 @@ class ModelCard:
     # export counts apart; absent (cards before them), homepages share the levels above.
     homepage_threshold: float | None = None
     homepage_suspicious_threshold: float | None = None
-    # The SHA-256 of the sites a retrain learnt (learnt_sites.py); absent, it learnt none.
+    # The SHA-256 of the file of sites a retrain learnt (learnt_sites.py); absent, it learnt none.
     learnt_sites_sha256: str | None = None
 
     @classmethod
@@ -160,7 +160,7 @@ class Classifier:
         learnt_sites: LearntSites | None = None,
     ):
         self.fusion = fusion
-        self.learnt_sites = learnt_sites
+        self.learnt_sites = learnt_sites  # the person's own checks get their verdicts (service.py); scores do not
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -207,8 +207,7 @@ class Classifier:
 
     def score_from_logits(self, urls: list[str], transformer_logits: np.ndarray) -> np.ndarray:
         """``score(urls)`` from the transformer's logits of ``urls``, computed already."""
-        scores = self.fusion.probability(urls, transformer_logits) if self.fusion else sigmoid(transformer_logits)
-        return self.learnt_sites.apply(urls, scores) if self.learnt_sites else scores
+        return self.fusion.probability(urls, transformer_logits) if self.fusion else sigmoid(transformer_logits)
 
     def transformer_logits(self, urls: list[str]) -> np.ndarray:
         """The transformer's log-odds of "phishing" for each canonical URL text, in input order."""
@@ -257,9 +256,13 @@ def _read_learnt_sites(model_dir: Path, card: ModelCard) -> LearntSites | None:
     if card.learnt_sites_sha256 is None:
         return None
     path = model_dir / LEARNT_SITES_FILE
-    if not path.is_file() or file_sha256(path) != card.learnt_sites_sha256:
+    try:
+        data = path.read_bytes()  # hashed and parsed once: the file cannot change in between
+    except OSError:
+        data = None
+    if data is None or hashlib.sha256(data).hexdigest() != card.learnt_sites_sha256:
         raise BaitwatchError(f"the learnt sites {path} are missing or do not match the hash in {CARD_FILE}: corrupt or replaced")
-    return LearntSites.load(path)
+    return LearntSites.parse(data, path)
 
 
 def phishing_probability(logits: np.ndarray) -> np.ndarray:

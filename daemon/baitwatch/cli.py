@@ -212,6 +212,8 @@ def _retrain(args: argparse.Namespace) -> int:
     from baitwatch.paths import data_dir, models_dir
     from model_export.retrain import RetrainOptions, retrain
 
+    if args.replay_rows and not args.data:
+        raise BaitwatchError("--replay-rows counts the rows a feed refresh replays: give the feed with --data")
     options = RetrainOptions(data=args.data or [], replay_rows=args.replay_rows, held_out_rows=args.held_out_rows)
     result = retrain(data_dir(), ModelStore(models_dir()), options)
     if args.json:  # for the daemon's background retrain (retraining.py): one line, the result

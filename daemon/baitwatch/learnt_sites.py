@@ -4,19 +4,26 @@ Nearly every mistake a person reports is a site of its own, a new name that shar
 letters with thousands of real sites: a URL model cannot learn one of them from its n-grams
 without flagging real sites too (benchmarks/retrain_speed.py measured it). So ``baitwatch
 retrain`` writes the reported sites into the model it makes (``model_export/retrain.py``), and
-the model gives every URL of a site it learnt the person's verdict: a score of 1 for a site
-reported as phishing, 0 for one reported as not phishing or trusted. A site is its trust
-scope (``platforms.py``): a registrable domain, or one user's site on a shared platform, as
-for the reports themselves.
+the person's own checks get the learnt verdict for every URL of such a site: the score 1 for a
+site reported as phishing, 0 for one reported as not phishing or trusted (``service.py``).
+Checks without the token get the model's own score, as for the reports themselves: which sites
+a person reported says what they browsed. A site is its trust scope (``platforms.py``): a
+registrable domain, or one user's site on a shared platform.
 
-The file keeps the SHA-256 of each trust scope, not its name: a model may be copied to
-another machine, and the names would say what its person browsed.
+The file names each site by its HMAC-SHA256 under a random key of the person's
+(``learnt_sites.key`` in the data folder, the same for each of their retrains, so that the
+same reports make the same model). The key is in the file too: the digests hide nothing from
+whoever can read the model folder (who can read the reports themselves), but the model's id,
+which any local process may read, hashes the file, and without the key it cannot be matched
+against guessed sites.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,26 +34,37 @@ from baitwatch.platforms import trust_scope_or_none
 from baitwatch.urls import InvalidUrl, canonicalize
 
 LEARNT_SITES_FILE = "learnt_sites.json"
-SCORES = {"phishing": 1.0, "safe": 0.0}  # what the model says of every URL of a learnt site
+KEY_FILE = "learnt_sites.key"
+SCORES = {"phishing": 1.0, "safe": 0.0}  # the learnt verdict of every URL of a site, as a score
 _HEX = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True)
 class LearntSites:
-    verdicts: dict[str, str]  # trust scope digest -> "phishing" or "safe"
+    key: bytes
+    verdicts: dict[str, str]  # a site's digest -> "phishing" or "safe"
 
     @classmethod
-    def of_sites(cls, verdicts: dict[str, str]) -> LearntSites:
-        """From trust scopes (names) and their verdicts."""
-        return cls({site_digest(site): verdict for site, verdict in verdicts.items()})
+    def of_sites(cls, verdicts: dict[str, str], key: bytes) -> LearntSites:
+        """From sites (trust scopes, by name) and their verdicts."""
+        sites = cls(key, {})
+        return cls(key, {sites.digest(site): verdict for site, verdict in verdicts.items()})
+
+    def digest(self, site: str) -> str:
+        return hmac.new(self.key, site.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def verdict(self, site: str | None) -> str | None:
+        """The learnt verdict of a site (a trust scope), or None."""
+        return None if site is None else self.verdicts.get(self.digest(site))
 
     def apply(self, urls: list[str], scores: np.ndarray) -> np.ndarray:
         """``scores`` of the canonical URLs ``urls``, with the learnt verdict of each learnt site."""
-        if not self.verdicts:
-            return scores
         scores = np.array(scores, copy=True)
         for index, url in enumerate(urls):
-            verdict = self.verdicts.get(_digest_of_url(url))
+            try:
+                verdict = self.verdict(trust_scope_or_none(canonicalize(url)))
+            except InvalidUrl:
+                continue
             if verdict is not None:
                 scores[index] = SCORES[verdict]
         return scores
@@ -57,27 +75,39 @@ class LearntSites:
 
     def save(self, path: Path) -> None:
         by_verdict = {verdict: sorted(d for d, v in self.verdicts.items() if v == verdict) for verdict in SCORES}
-        path.write_text(json.dumps(by_verdict, indent=1) + "\n", encoding="utf-8")
+        path.write_text(json.dumps({"key": self.key.hex()} | by_verdict, indent=1) + "\n", encoding="utf-8")
 
     @classmethod
-    def load(cls, path: Path) -> LearntSites:
+    def parse(cls, data: bytes, path: Path) -> LearntSites:
+        """The learnt sites from the bytes of ``path``; a clear error for anything else."""
         try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-            verdicts = {str(digest): verdict for verdict in SCORES for digest in stored.get(verdict, [])}
-        except (OSError, ValueError, AttributeError, TypeError) as error:
-            raise BaitwatchError(f"the learnt sites {path} are missing or unreadable ({error})") from None
-        if not all(len(digest) == 64 and set(digest) <= _HEX for digest in verdicts):
-            raise BaitwatchError(f"the learnt sites {path} are malformed: each must be a SHA-256 in hexadecimal")
-        return cls(verdicts)
+            stored = json.loads(data.decode("utf-8"))
+            lists = [(verdict, stored.get(verdict, [])) for verdict in SCORES]
+            key = stored["key"]
+        except (ValueError, AttributeError, KeyError) as error:
+            raise BaitwatchError(f"the learnt sites {path} are unreadable ({error})") from None
+        digests = [digest for _, listed in lists for digest in (listed if isinstance(listed, list) else [None])]
+        if not all(_is_sha256(value) for value in [key, *digests]) or len(set(digests)) != len(digests):
+            raise BaitwatchError(f"the learnt sites {path} are malformed: a key and sites must each be a SHA-256 in "
+                                 "hexadecimal, each site listed once")
+        return cls(bytes.fromhex(key), {digest: verdict for verdict, listed in lists for digest in listed})
 
 
-def site_digest(site: str) -> str:
-    return hashlib.sha256(site.encode("utf-8")).hexdigest()
+def personal_key(data_folder: Path) -> bytes:
+    """The person's key for the sites their retrains learn: made once, kept in the data folder."""
+    from baitwatch.store import write_atomically
 
-
-def _digest_of_url(url: str) -> str | None:
+    path = data_folder / KEY_FILE
     try:
-        site = trust_scope_or_none(canonicalize(url))
-    except InvalidUrl:
-        return None
-    return None if site is None else site_digest(site)
+        text = path.read_text(encoding="ascii").strip()
+        if _is_sha256(text):
+            return bytes.fromhex(text)
+    except (OSError, UnicodeDecodeError):
+        pass  # none yet, or damaged: a new key only changes the next model's file, not what it learns
+    key = secrets.token_bytes(32)
+    write_atomically(path, key.hex() + "\n")
+    return key
+
+
+def _is_sha256(value) -> bool:
+    return isinstance(value, str) and len(value) == 64 and set(value) <= _HEX

@@ -56,7 +56,7 @@ class BackgroundRetrain:
         self._process: asyncio.subprocess.Process | None = None
 
     async def start(self, options: dict[str, int]) -> RetrainState:
-        """Start a retrain; ``options`` are the command's row counts (``replay_rows``, ``held_out_rows``)."""
+        """Start a retrain; ``options`` are the command's row counts (``held_out_rows``)."""
         if self.status.state == "running":
             raise RetrainRunning("a retrain is running already")
         command = [sys.executable, "-m", "baitwatch", "retrain", "--json", *self._address]

@@ -68,7 +68,7 @@ STARTED = web.AppKey("started", float)
 VISITS = web.AppKey("visits", VisitRecorder)
 RETRAIN = web.AppKey("retrain", BackgroundRetrain)
 # What a retrain started through the API may set: fewer rows for a quicker, coarser retrain.
-RETRAIN_OPTIONS = ("replay_rows", "held_out_rows")
+RETRAIN_OPTIONS = ("held_out_rows",)
 
 
 def create_app(config: Config, clock=time.time) -> web.Application:
@@ -411,8 +411,9 @@ async def retrain_status(request: web.Request) -> web.Response:
 async def start_retrain(request: web.Request) -> web.Response:
     body = await _json_object(request, optional=True)
     if set(body) - set(RETRAIN_OPTIONS) or not all(_is_count(value) for value in body.values()):
-        raise ApiError(400, "bad-retrain-options", "A retrain takes only 'replay_rows' and 'held_out_rows', each a positive whole number.")
-    if not request.app[STORE].feedback_count:
+        raise ApiError(400, "bad-retrain-options", "A retrain takes only 'held_out_rows', a positive whole number.")
+    # With every report withdrawn, a retrain still forgets what the model in use learnt of them.
+    if not request.app[STORE].feedback_count and not request.app[VERDICTS].model.classifier.learnt_sites:
         raise ApiError(409, "no-reports", "There are no reports to learn from: report a page first.")
     try:
         await request.app[RETRAIN].start(body)

@@ -23,6 +23,7 @@ from baitwatch.cache import ScoreCache
 from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
 from baitwatch.errors import BaitwatchError
 from baitwatch.familiar import FamiliarSites
+from baitwatch.learnt_sites import SCORES
 from baitwatch.memory import IdleRelease
 from baitwatch.models import SHIPPED, ModelRecord, ModelStore
 from baitwatch.platforms import trust_scope_or_none
@@ -176,10 +177,12 @@ class VerdictService:
         settings = self._store.settings if self._store else {"enabled": True}
         allowlist = self._store.allowed_domains if self._store else frozenset()
         reports = self.reports if private and settings["enabled"] else {}
+        learnt = model.classifier.learnt_sites if private else None  # as the reports: the token holder's alone
         verdicts: list[Verdict | None] = []
         misses = []
         for url in urls:
-            report = reports.get(trust_scope_or_none(url)) if reports else None
+            site = trust_scope_or_none(url) if reports or learnt else None
+            report = reports.get(site) if reports else None
             if report:
                 verdicts.append(Verdict.reported(url, report.label, card))
                 continue
@@ -190,6 +193,10 @@ class VerdictService:
             )
             if ruled:
                 verdicts.append(ruled)
+                continue
+            remembered = learnt.verdict(site) if learnt else None
+            if remembered:
+                verdicts.append(Verdict.scored(url, SCORES[remembered], card))
                 continue
             score = None if cache is None else cache.get(card.id, url.text)
             verdicts.append(None if score is None else Verdict.scored(url, score, card, cached=True))
