@@ -149,7 +149,7 @@ def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> R
         elif not corrected and not feed_rows and not forgetting:  # a model that changes nothing is not worth a switch
             result.reason = f"not installed: it learnt none of your {len(feedback)} reports (they protect you all the same)"
         elif new_card["id"] == ModelCard.read(SHIPPED_MODEL_DIR).id:  # every report withdrawn: the shipped model again
-            result.installed, result.reason = SHIPPED, "installed: the shipped model, since none of your reports is left to learn"
+            result.installed, result.reason = SHIPPED, "installed: back to the shipped model, with none of your reports left to learn"
         elif new_card["id"] in models.installed():  # the same reports as a model installed before
             result.installed, result.reason = new_card["id"], f"already installed as {new_card['id']} (the same reports gave the same model)"
         else:

@@ -197,3 +197,23 @@ def test_a_feed_refresh_learns_the_feed_leaves_out_judged_sites_and_switches_the
     card = ModelCard.read(Path(daemon.env["BAITWATCH_DATA_DIR"]) / "models" / answer["model"])
     assert card.raw["retrained"]["feed"]["rows"] == 4 and "learnt_sites" not in card.raw  # a feed, no reports
     assert daemon.request("POST", "/v1/models/rollback", {"from": answer["model"]}, token=daemon.token)[0] == 200
+
+
+def test_with_every_report_withdrawn_learn_forgets_what_the_model_in_use_learnt(daemon):
+    data_dir, url = Path(daemon.env["BAITWATCH_DATA_DIR"]), "https://parcel-fee.example/pay"
+    assert daemon.request("POST", "/v1/feedback", {"url": url, "label": "phishing"}, token=daemon.token)[0] == 201
+    learnt = retrain(data_dir, ModelStore(data_dir / "models"), RetrainOptions(held_out_rows=2000))
+    assert daemon.request("PUT", "/v1/models/active", {"id": learnt.installed}, token=daemon.token)[0] == 200
+    assert daemon.request("DELETE", "/v1/reports", {"site": "parcel-fee.example"}, token=daemon.token)[0] == 200
+    assert (check(daemon, url)["score"], check(daemon, url)["model"]) == (1.0, learnt.installed)  # the model remembers it
+
+    status, _ = daemon.request("POST", "/v1/retrain", {"held_out_rows": 2000}, token=daemon.token)  # no report left
+    assert status == 202
+    deadline = time.monotonic() + 300
+    while (progress := daemon.request("GET", "/v1/retrain", token=daemon.token)[1])["state"] == "running":
+        assert time.monotonic() < deadline, progress
+        time.sleep(0.3)
+    assert (progress["state"], progress["model"]) == ("installed", SHIPPED), progress
+    assert progress["message"] == "Your withdrawn reports are forgotten: back to the shipped model, with none of your reports left to learn.", progress
+    forgotten = check(daemon, url)
+    assert forgotten["model"] == ModelCard.read(SHIPPED_MODEL_DIR).id and forgotten["score"] < 1.0

@@ -130,7 +130,9 @@ class BackgroundRetrain:
         if self._process.returncode != 0:
             return RetrainState(state="failed", message=f"{said} and was installed as {result['installed']}, but the daemon "
                                 f"could not switch to it; 'baitwatch model use {result['installed']}' does.", **learnt, **done)
-        return RetrainState(state="installed", model=result["installed"], message=f"{said} and is in use ({reason}).", **learnt, **done)
+        # With every report withdrawn, the retrain only forgot them.
+        message = f"{said} and is in use ({reason})." if result["feedback_rows"] else f"Your withdrawn reports are forgotten: {reason}."
+        return RetrainState(state="installed", model=result["installed"], message=message, **learnt, **done)
 
     def as_dict(self) -> dict:
         return asdict(self.status)
