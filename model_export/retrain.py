@@ -42,7 +42,7 @@ import numpy as np
 from baitwatch.classifier import CARD_FILE, MODEL_FILE, SHIPPED_MODEL_DIR, TOKENIZER_FILE, Classifier, ModelCard, file_sha256
 from baitwatch.errors import BaitwatchError
 from baitwatch.learnt_sites import LEARNT_SITES_FILE, LearntSites, personal_key
-from baitwatch.models import SHIPPED, ModelStore
+from baitwatch.models import ModelStore
 from baitwatch.ngrams import NGRAM_FILE, NgramModel
 from baitwatch.platforms import trust_scope_or_none
 from baitwatch.reports import latest_reports
@@ -124,7 +124,7 @@ def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> R
     if len(set(held_out.labels.tolist())) < 2:
         raise BaitwatchError(f"the held-out rows of {card.id} have one label only; judge on more of them")
     verdicts = dict(zip(feedback.domains, ("phishing" if label else "safe" for label in feedback.labels.tolist())))
-    learnt = LearntSites.of_sites(verdicts, personal_key(data_folder))
+    learnt = LearntSites.of_sites(verdicts, personal_key(data_folder, classifier.learnt_sites.key if forgetting else None))
     ngrams, feed_rows = None, 0
     if options.data:
         ngrams, feed_rows = _learn_feed(classifier, card, options, kept, memo)
@@ -148,16 +148,19 @@ def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> R
             result.reason = "not installed: the model in use already knows them"
         elif not corrected and not feed_rows and not forgetting:  # a model that changes nothing is not worth a switch
             result.reason = f"not installed: it learnt none of your {len(feedback)} reports (they protect you all the same)"
-        elif new_card["id"] == ModelCard.read(SHIPPED_MODEL_DIR).id:  # every report withdrawn: the shipped model again
-            result.installed, result.reason = SHIPPED, "installed: back to the shipped model, with none of your reports left to learn"
-        elif new_card["id"] in models.installed():  # the same reports as a model installed before
-            result.installed, result.reason = new_card["id"], f"already installed as {new_card['id']} (the same reports gave the same model)"
         else:
-            _record_judgement(folder, held, started)
-            result.installed = models.install(folder)
-            result.reason = (f"installed: on the held-out rows, false alarms {judgement.after['false_alarms']:.4f} "
-                             f"(was {judgement.before['false_alarms']:.4f}), recall {judgement.after['recall']:.4f} "
-                             f"(was {judgement.before['recall']:.4f})")
+            shipped = ModelCard.read(SHIPPED_MODEL_DIR).id
+            if new_card["id"] in (shipped, *models.installed()):  # the model these reports (or none) make is there already
+                result.installed = new_card["id"]
+            else:
+                _record_judgement(folder, held, started)
+                result.installed = models.install(folder)
+            if not len(feedback) and not feed_rows:
+                result.reason = f"installed: back to {'the shipped model' if result.installed == shipped else result.installed}"
+            else:
+                result.reason = (f"installed: on the held-out rows, false alarms {judgement.after['false_alarms']:.4f} "
+                                 f"(was {judgement.before['false_alarms']:.4f}), recall {judgement.after['recall']:.4f} "
+                                 f"(was {judgement.before['recall']:.4f})")
     result.seconds = round(time.time() - started, 1)
     return result
 

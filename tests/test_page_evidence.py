@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from baitwatch.classifier import ModelCard
+from baitwatch.classifier import SHIPPED_MODEL_DIR, ModelCard
 from baitwatch.page.brands import shipped_brands
 from baitwatch.page.evidence import MAX_ELEMENTS, read_page
 from baitwatch.page.judgement import PageVerdict, combine, judge_page
@@ -108,6 +108,10 @@ def test_the_page_never_overrides_a_rule_and_an_unreadable_page_changes_nothing(
     flagged = address_verdict("https://brand-new-shop.example/", 0.9999)
     kept = combine(flagged, PageVerdict.unreadable("The page holds no HTML document."))
     assert (kept.verdict, kept.reason, kept.page["verdict"]) == ("phishing", "model", "error")
+    # Nor what the model in use learnt from the person's reports, either way.
+    card, site = ModelCard.read(SHIPPED_MODEL_DIR), canonicalize("https://brand-new-shop.example/")
+    assert combine(Verdict.learnt(site, "phishing", card), judged(saved("acronymfinder-home"))).verdict == "phishing"
+    assert combine(Verdict.learnt(site, "safe", card), judged(saved("facebook-kit"))).reason == "learnt-safe"
 
 
 # --- hostile pages -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
-from baitwatch.models import RECORD_FILE, SHIPPED, ModelStore
+from baitwatch.models import RECORD_FILE, ModelStore
 from baitwatch.platforms import trust_scope_or_none
 from baitwatch.reports import site_of
 from baitwatch.store import FEEDBACK_FILE, Store
@@ -91,7 +91,7 @@ def test_reports_are_learnt_per_site_a_retrain_replaces_the_last_ones_and_withdr
 
     store.remove_feedback(lambda entry: site_of(entry) == "parcel-fee.example")
     last = retrain(store.folder, models, RetrainOptions(held_out_rows=2000))
-    assert (last.installed, last.feedback_rows) == (SHIPPED, 0), last.reason
+    assert (last.installed, last.feedback_rows, last.reason) == (ModelCard.read(SHIPPED_MODEL_DIR).id, 0, "installed: back to the shipped model")
 
 
 def use_model(models: ModelStore, choice: str) -> None:
@@ -161,7 +161,7 @@ def test_a_reported_false_alarm_is_learnt_installed_and_rolled_back_without_a_re
     status, _ = daemon.request("DELETE", "/v1/reports", {"site": trust_scope_or_none(canonicalize(false_alarm))}, token=daemon.token)
     assert status == 200
     learnt = check(daemon, false_alarm)  # the report withdrawn, the model itself no longer flags it
-    assert (learnt["model"], learnt["verdict"], learnt["reason"], learnt["score"]) == (retrained["model"], "safe", "model", 0.0)
+    assert (learnt["model"], learnt["verdict"], learnt["reason"], learnt["score"]) == (retrained["model"], "safe", "learnt-safe", 0.0)
     data_dir = Path(daemon.env["BAITWATCH_DATA_DIR"])
     assert json.loads((data_dir / "models" / RECORD_FILE).read_text())["active"] == retrained["model"]
 
@@ -205,7 +205,8 @@ def test_with_every_report_withdrawn_learn_forgets_what_the_model_in_use_learnt(
     learnt = retrain(data_dir, ModelStore(data_dir / "models"), RetrainOptions(held_out_rows=2000))
     assert daemon.request("PUT", "/v1/models/active", {"id": learnt.installed}, token=daemon.token)[0] == 200
     assert daemon.request("DELETE", "/v1/reports", {"site": "parcel-fee.example"}, token=daemon.token)[0] == 200
-    assert (check(daemon, url)["score"], check(daemon, url)["model"]) == (1.0, learnt.installed)  # the model remembers it
+    remembered = check(daemon, url)
+    assert (remembered["verdict"], remembered["reason"], remembered["model"]) == ("phishing", "learnt", learnt.installed)
 
     status, _ = daemon.request("POST", "/v1/retrain", {"held_out_rows": 2000}, token=daemon.token)  # no report left
     assert status == 202
@@ -213,7 +214,8 @@ def test_with_every_report_withdrawn_learn_forgets_what_the_model_in_use_learnt(
     while (progress := daemon.request("GET", "/v1/retrain", token=daemon.token)[1])["state"] == "running":
         assert time.monotonic() < deadline, progress
         time.sleep(0.3)
-    assert (progress["state"], progress["model"]) == ("installed", SHIPPED), progress
-    assert progress["message"] == "Your withdrawn reports are forgotten: back to the shipped model, with none of your reports left to learn.", progress
+    shipped = ModelCard.read(SHIPPED_MODEL_DIR).id
+    assert (progress["state"], progress["model"]) == ("installed", shipped), progress  # Undo can name it
+    assert progress["message"] == "Your withdrawn reports are forgotten: back to the shipped model.", progress
     forgotten = check(daemon, url)
-    assert forgotten["model"] == ModelCard.read(SHIPPED_MODEL_DIR).id and forgotten["score"] < 1.0
+    assert (forgotten["model"], forgotten["reason"]) == (shipped, "model")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from baitwatch.urls import InvalidUrl, canonicalize
 LEARNT_SITES_FILE = "learnt_sites.json"
 KEY_FILE = "learnt_sites.key"
 SCORES = {"phishing": 1.0, "safe": 0.0}  # the learnt verdict of every URL of a site, as a score
+MAX_FILE_BYTES = 64 << 20  # about 450,000 sites: far more than a person reports
 _HEX = frozenset("0123456789abcdef")
 
 
@@ -80,11 +82,13 @@ class LearntSites:
     @classmethod
     def parse(cls, data: bytes, path: Path) -> LearntSites:
         """The learnt sites from the bytes of ``path``; a clear error for anything else."""
+        if len(data) > MAX_FILE_BYTES:
+            raise BaitwatchError(f"the learnt sites {path} are {len(data):,} bytes, more than the {MAX_FILE_BYTES:,} a model may hold")
         try:
             stored = json.loads(data.decode("utf-8"))
             lists = [(verdict, stored.get(verdict, [])) for verdict in SCORES]
             key = stored["key"]
-        except (ValueError, AttributeError, KeyError) as error:
+        except (ValueError, AttributeError, KeyError, RecursionError) as error:
             raise BaitwatchError(f"the learnt sites {path} are unreadable ({error})") from None
         digests = [digest for _, listed in lists for digest in (listed if isinstance(listed, list) else [None])]
         if not all(_is_sha256(value) for value in [key, *digests]) or len(set(digests)) != len(digests):
@@ -93,19 +97,32 @@ class LearntSites:
         return cls(bytes.fromhex(key), {digest: verdict for verdict, listed in lists for digest in listed})
 
 
-def personal_key(data_folder: Path) -> bytes:
-    """The person's key for the sites their retrains learn: made once, kept in the data folder."""
+def personal_key(data_folder: Path, known: bytes | None = None) -> bytes:
+    """The person's key for the sites their retrains learn, kept in the data folder. Where there
+    is none, or a damaged one, it is ``known`` (the key of the model in use, so that the same
+    reports keep making the same model) or a new random one."""
     from baitwatch.store import write_atomically
 
     path = data_folder / KEY_FILE
     try:
-        text = path.read_text(encoding="ascii").strip()
-        if _is_sha256(text):
-            return bytes.fromhex(text)
-    except (OSError, UnicodeDecodeError):
-        pass  # none yet, or damaged: a new key only changes the next model's file, not what it learns
-    key = secrets.token_bytes(32)
-    write_atomically(path, key.hex() + "\n")
+        text = path.read_bytes().decode("ascii", "replace").strip()
+    except FileNotFoundError:
+        text = None
+    except OSError as error:
+        raise BaitwatchError(f"cannot read the key of your learnt sites, {path} ({error.strerror})") from None
+    if text is not None and _is_sha256(text):
+        return bytes.fromhex(text)
+    key = known or secrets.token_bytes(32)
+    if text is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:  # made once: of two retrains starting together, the second reads the first's
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return personal_key(data_folder, known)
+        with os.fdopen(descriptor, "w", encoding="ascii") as stream:
+            stream.write(key.hex() + "\n")
+    else:
+        write_atomically(path, key.hex() + "\n")  # a damaged key is replaced
     return key
 
 

@@ -23,7 +23,6 @@ from baitwatch.cache import ScoreCache
 from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
 from baitwatch.errors import BaitwatchError
 from baitwatch.familiar import FamiliarSites
-from baitwatch.learnt_sites import SCORES
 from baitwatch.memory import IdleRelease
 from baitwatch.models import SHIPPED, ModelRecord, ModelStore
 from baitwatch.platforms import trust_scope_or_none
@@ -196,7 +195,7 @@ class VerdictService:
                 continue
             remembered = learnt.verdict(site) if learnt else None
             if remembered:
-                verdicts.append(Verdict.scored(url, SCORES[remembered], card))
+                verdicts.append(Verdict.learnt(url, remembered, card))
                 continue
             score = None if cache is None else cache.get(card.id, url.text)
             verdicts.append(None if score is None else Verdict.scored(url, score, card, cached=True))

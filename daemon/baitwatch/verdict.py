@@ -18,7 +18,8 @@ class Verdict:
     threshold: float  # the one this URL is (or would be) judged at: homepages may have their own
     # "model", "lookalike", "familiar" (a suspicious score on a familiar site), "page" (the page
     # raised it), "page-asks-nothing" (the page calmed it), "reported" and "reported-safe" (the
-    # person's own report, reports.py), or why it was skipped
+    # person's own report, reports.py), "learnt" and "learnt-safe" (a site the model in use learnt
+    # from their reports, learnt_sites.py), or why it was skipped
     reason: str
     model: str
     domain: str | None  # the registrable domain
@@ -42,6 +43,14 @@ class Verdict:
         if label == "phishing":
             return cls(url.text, "phishing", None, _threshold(url, card), "reported", card.id, _domain(url))
         return cls(url.text, "safe", None, _threshold(url, card), "reported-safe", card.id, _domain(url))
+
+    @classmethod
+    def learnt(cls, url: CanonicalUrl, label: str, card: ModelCard) -> Verdict:
+        """The verdict the model in use learnt for the URL's site from the person's reports: its
+        score is 1 or 0, and no page overrules it, as none overrules a report."""
+        phishing = label == "phishing"
+        return cls(url.text, "phishing" if phishing else "safe", 1.0 if phishing else 0.0, _threshold(url, card),
+                   "learnt" if phishing else "learnt-safe", card.id, _domain(url))
 
     @classmethod
     def scored(cls, url: CanonicalUrl, score: float, card: ModelCard, cached: bool = False) -> Verdict:

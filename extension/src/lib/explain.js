@@ -33,6 +33,8 @@ function reasonFor(verdict) {
       return verdict.imitates ? `This address imitates ${verdict.imitates}.` : "This address imitates a well-known site.";
     case "reported":
       return "You reported this site as phishing. (Withdraw the report on baitwatch's options page.)";
+    case "learnt":
+      return "baitwatch's model learnt from your report that this site is phishing. (Withdraw the report on baitwatch's options page, then Learn from my reports, to undo it.)";
     case "page":
       return `The address alone did not give it away, but the page did. ${page}`;
     case "page-asks-nothing":
