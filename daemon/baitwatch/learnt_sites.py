@@ -49,15 +49,11 @@ class LearntSites:
     @classmethod
     def of_sites(cls, verdicts: dict[str, str], key: bytes) -> LearntSites:
         """From sites (trust scopes, by name) and their verdicts."""
-        sites = cls(key, {})
-        return cls(key, {sites.digest(site): verdict for site, verdict in verdicts.items()})
-
-    def digest(self, site: str) -> str:
-        return hmac.new(self.key, site.encode("utf-8"), hashlib.sha256).hexdigest()
+        return cls(key, {_digest(key, site): verdict for site, verdict in verdicts.items()})
 
     def verdict(self, site: str | None) -> str | None:
         """The learnt verdict of a site (a trust scope), or None."""
-        return None if site is None else self.verdicts.get(self.digest(site))
+        return None if site is None else self.verdicts.get(_digest(self.key, site))
 
     def apply(self, urls: list[str], scores: np.ndarray) -> np.ndarray:
         """``scores`` of the canonical URLs ``urls``, with the learnt verdict of each learnt site."""
@@ -124,6 +120,10 @@ def personal_key(data_folder: Path, known: bytes | None = None) -> bytes:
     else:
         write_atomically(path, key.hex() + "\n")  # a damaged key is replaced
     return key
+
+
+def _digest(key: bytes, site: str) -> str:
+    return hmac.new(key, site.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def _is_sha256(value) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from baitwatch.classifier import ModelCard
+from baitwatch.learnt_sites import SCORES
 from baitwatch.lookalike import Lookalike, find_lookalike
 from baitwatch.policy import skip_reason
 from baitwatch.urls import CanonicalUrl, is_homepage
@@ -49,7 +50,7 @@ class Verdict:
         """The verdict the model in use learnt for the URL's site from the person's reports: its
         score is 1 or 0, and no page overrules it, as none overrules a report."""
         phishing = label == "phishing"
-        return cls(url.text, "phishing" if phishing else "safe", 1.0 if phishing else 0.0, _threshold(url, card),
+        return cls(url.text, "phishing" if phishing else "safe", SCORES[label], _threshold(url, card),
                    "learnt" if phishing else "learnt-safe", card.id, _domain(url))
 
     @classmethod
