@@ -29,6 +29,7 @@ from measure import ROOT, corpus_urls, machine, median_of, one_at_a_time_ms, per
 
 from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
 from baitwatch.memory import IDLE_SECONDS
+from baitwatch.visits import QUIET_SECONDS
 
 HOT_URLS = 50  # distinct URLs the cached checks cycle through
 CONCURRENCY = (1, 8, 64)
@@ -85,14 +86,17 @@ async def wait_ready(session: aiohttp.ClientSession, base: str) -> None:
 
 async def settled_cpu_seconds(daemon: Daemon) -> float:
     """The daemon's CPU time once it stops rising: the work it puts off (a new site's visit
-    day, on a low-priority thread) belongs to the checks too."""
-    last = daemon.cpu_seconds()
-    while True:
-        await asyncio.sleep(0.5)
+    day, on a low-priority thread) belongs to the checks too, and must not run into the next
+    measurement. The visits wait ``QUIET_SECONDS`` without a new site before they are hashed,
+    so the CPU time must stay flat for longer than that."""
+    last, flat_since = daemon.cpu_seconds(), time.monotonic()
+    while time.monotonic() - flat_since < QUIET_SECONDS + 1:
+        await asyncio.sleep(0.25)
         now = daemon.cpu_seconds()
-        if now - last < 0.01:
-            return now
+        if now - last >= 0.01:
+            flat_since = time.monotonic()
         last = now
+    return last
 
 
 async def timed_checks(session, base: str, urls: list[str], concurrency: int) -> tuple[list[float], float]:

@@ -2,7 +2,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baitwatch.urls import MAX_URL_CHARS, MAX_USERINFO_CHARS, InvalidUrl, canonicalize, host_text, is_homepage, registrable_domain
+from baitwatch.urls import (
+    MAX_URL_CHARS,
+    MAX_USERINFO_CHARS,
+    InvalidUrl,
+    canonicalize,
+    host_ip,
+    host_text,
+    is_homepage,
+    registrable_domain,
+)
 
 
 @pytest.mark.parametrize(
@@ -147,6 +156,15 @@ def test_hosts_are_read_as_browsers_read_them(raw, canonical):
 def test_forbidden_hosts_and_bad_ipv4_are_refused(raw):
     with pytest.raises(InvalidUrl):
         canonicalize(raw)
+
+
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [("8.8.8.8", "8.8.8.8"), ("[::1]", "::1"), ("fe80::a", "fe80::a"), ("example.com", None), ("a.b1", None), ("xn--80ak6aa92e.com", None), ("", None)],
+)
+def test_host_ip_reads_addresses_and_leaves_names(host, address):
+    found = host_ip(host)
+    assert (None if found is None else str(found)) == address
 
 
 def test_a_decimal_ip_host_is_a_private_address_when_it_is_one():

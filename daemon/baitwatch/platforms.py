@@ -28,7 +28,7 @@ from publicsuffixlist import PublicSuffixList
 
 from baitwatch.errors import BaitwatchError
 from baitwatch.shipped_files import read_shipped_text
-from baitwatch.urls import CanonicalUrl, registrable_domain
+from baitwatch.urls import CanonicalUrl, host_ip, registrable_domain
 
 SHARED_PLATFORMS_FILE = Path(__file__).resolve().parent / "shared_platforms.txt"
 _FULL_PSL = PublicSuffixList()
@@ -46,6 +46,11 @@ class SharedPlatforms:
     hosts: frozenset[str]  # shared hosts of platforms that also have their own pages
     user_paths: dict[str, tuple[str, ...]]  # host -> path prefixes, longest first
     mixed_domains: frozenset[str]  # registrable domains of those hosts (google.com)
+
+    def __post_init__(self):
+        # A check asks for its host's scope two or three times (rules, reports, visits), and a
+        # browser's hosts repeat: what depends on the host alone is worked out once.
+        object.__setattr__(self, "_remembered_host_scope", lru_cache(maxsize=4096)(self._host_scope))
 
     @classmethod
     def parse(cls, text: str) -> SharedPlatforms:
@@ -82,8 +87,14 @@ class SharedPlatforms:
 
     def trust_scope(self, url: CanonicalUrl) -> str:
         """What trusting ``url`` trusts; raises UntrustableSite for a suffix or a platform."""
-        host = url.host.strip("[]")
-        if url.ip is not None:
+        scope = self._remembered_host_scope(url.host)
+        return self._user_path_scope(url) if scope is None else scope
+
+    def _host_scope(self, host: str) -> str | None:
+        """``trust_scope`` as far as the host decides it; None for a platform's shared host,
+        where a user's path decides."""
+        host = host.strip("[]")
+        if host_ip(host) is not None:
             return host
         if _FULL_PSL.privatesuffix(host) is None:
             raise UntrustableSite(f"{host} is a public suffix, under which anyone can register a site; trust one site instead")
@@ -96,7 +107,7 @@ class SharedPlatforms:
             return host
         shared = self.shared_host(host)
         if shared == host:
-            return self._user_path_scope(url)
+            return None
         if shared is not None or domain in self.mixed_domains:
             return host
         return domain

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 
 from baitwatch.classifier import ModelCard
 from baitwatch.learnt_sites import SCORES
@@ -61,10 +61,14 @@ class Verdict:
         return cls(url.text, verdict, round(score, 6), threshold, "model", card.id, _domain(url), cached)
 
     def as_dict(self) -> dict:
-        answer = asdict(self)
+        # Field by field, not dataclasses.asdict: its deep copy was a tenth of a cached check.
+        answer = {name: getattr(self, name) for name in _FIELD_NAMES}
         if answer["page"] is None:  # an address alone: the answer /v1/check always gave
             del answer["page"]
         return answer
+
+
+_FIELD_NAMES = tuple(field.name for field in fields(Verdict))
 
 
 def _threshold(url: CanonicalUrl, card: ModelCard) -> float:
