@@ -174,6 +174,10 @@ class Classifier:
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
+        # The pool's threads spin between the parallel parts of a call (sleeping there made each
+        # call 40-60% slower), but not after it: spinning on, they took the cores that the
+        # daemon's answer, the browser and the next request wanted (benchmarks/daemon_latency.py).
+        options.add_session_config_entry("session.force_spinning_stop", "1")
         try:
             self._session = onnxruntime.InferenceSession(
                 str(onnx_path), options, providers=["CPUExecutionProvider"], disabled_optimizers=UNFUSED
