@@ -28,10 +28,9 @@ from publicsuffixlist import PublicSuffixList
 
 from baitwatch.errors import BaitwatchError
 from baitwatch.shipped_files import read_shipped_text
-from baitwatch.urls import CanonicalUrl, host_ip, registrable_domain
+from baitwatch.urls import PUBLIC_SUFFIXES, CanonicalUrl, host_ip, registrable_domain
 
 SHARED_PLATFORMS_FILE = Path(__file__).resolve().parent / "shared_platforms.txt"
-_FULL_PSL = PublicSuffixList()
 _ICANN_PSL = PublicSuffixList(only_icann=True)
 
 
@@ -96,7 +95,7 @@ class SharedPlatforms:
         host = host.strip("[]")
         if host_ip(host) is not None:
             return host
-        if _FULL_PSL.privatesuffix(host) is None:
+        if PUBLIC_SUFFIXES.privatesuffix(host) is None:
             raise UntrustableSite(f"{host} is a public suffix, under which anyone can register a site; trust one site instead")
         domain = registrable_domain(host)
         if is_private_suffix_site(host):
@@ -123,7 +122,7 @@ class SharedPlatforms:
 
 def is_private_suffix_site(host: str) -> bool:
     """The host's public suffix comes from the PSL's PRIVATE section (github.io, blogspot.com)."""
-    return _FULL_PSL.publicsuffix(host) != _ICANN_PSL.publicsuffix(host)
+    return PUBLIC_SUFFIXES.publicsuffix(host) != _ICANN_PSL.publicsuffix(host)
 
 
 @lru_cache(maxsize=1)

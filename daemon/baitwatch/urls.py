@@ -64,7 +64,8 @@ _IPV4_PART = re.compile(r"0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*")
 # Left inside a URL, these would be stripped as edge junk once a fragment after them is dropped,
 # so canonical text would not be canonical again; browsers percent-encode them too.
 _ENCODED_INSIDE = re.compile(r"[\x00-\x20\x7f]")
-_PSL = PublicSuffixList()
+# The bundled list, ICANN and private sections; shared by the modules that read it (1.3 MB each).
+PUBLIC_SUFFIXES = PublicSuffixList()
 # Where a canonical URL's authority ends: a userinfo or host never holds these (canonicalize cuts there).
 _AUTHORITY_END = re.compile(r"[/?#]")
 
@@ -276,7 +277,7 @@ def registrable_domain(host: str) -> str:
     host = host.strip("[]").rstrip(".").lower()
     if host_ip(host) is not None:
         return host
-    return _PSL.privatesuffix(host) or host
+    return PUBLIC_SUFFIXES.privatesuffix(host) or host
 
 
 def host_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
