@@ -49,12 +49,13 @@ def free_port() -> int:
 
 
 class Daemon:
-    def __init__(self, model_dir: Path):
+    def __init__(self, model_dir: Path, launcher: tuple[str, ...] = ("-m", "baitwatch")):
+        """``launcher``: what Python runs with the ``serve`` arguments (http_breakdown.py adds timers)."""
         self.home = tempfile.mkdtemp(prefix="baitwatch-bench-")
         self.port = free_port()
         env = {**os.environ, "BAITWATCH_CONFIG_DIR": f"{self.home}/config", "BAITWATCH_DATA_DIR": f"{self.home}/data"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "baitwatch", "serve", "--no-tray", "--port", str(self.port), "--log-level", "warning",
+            [sys.executable, *launcher, "serve", "--no-tray", "--port", str(self.port), "--log-level", "warning",
              "--model", str(model_dir)],
             env=env,
         )

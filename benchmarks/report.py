@@ -202,7 +202,10 @@ Tried and left out: onnxruntime's idle threads sleeping instead of spinning (the
 hypothesis). It cut the daemon's CPU time, but each model call took 40-60% longer (2.1 against
 3.4 ms a URL, the same URLs in fresh processes taking turns), since every one of the model's
 parallel sections then waits for a sleeping thread to wake; and no onnxruntime arena at all,
-6% slower a call. The spinning costs CPU the browser could use, not time to a verdict.
+6% slower a call. Kept instead: the threads still spin inside a call but stop at its end
+(`session.force_spinning_stop`). With two daemons up at once taking turns in blocks of 100
+uncached URLs (1,600 each), p50 4.77 against 4.87 ms, p99 13.45 against 10.77 ms, and 9.6
+against 7.7 ms of CPU a verdict.
 """
 
 
@@ -222,6 +225,24 @@ hop to the model's thread and back.
 | part | p50 ms |
 |---|---|
 {rows}
+"""
+    if (HERE / "http_breakdown.json").is_file():
+        breakdown = _load("http_breakdown.json")
+        uncached, cached = breakdown["uncached"], breakdown["cached"]
+        rows = "\n".join(f"| {part} | {uncached['parts_us'].get(part, 0):.0f} | {cached['parts_us'].get(part, 0):.0f} |" for part in uncached["parts_us"])
+        text += f"""
+### The HTTP path, part by part, in a real daemon
+
+`{breakdown['command']}` on {breakdown['machine']}: timers around each part inside a real
+`baitwatch serve`, one request at a time (mean microseconds a request; each row includes the
+rows under it that it calls). Untimed is the client's own work and the wake-ups of the
+processes and threads a request passes through.
+
+| part | uncached | cached |
+|---|---|---|
+{rows}
+| untimed: the client and the wake-ups | {uncached['untimed_us']:.0f} | {cached['untimed_us']:.0f} |
+| the whole request, as the client measured it | {uncached['client_mean_us']:.0f} | {cached['client_mean_us']:.0f} |
 """
     if (HERE / "memory_parts.json").is_file():
         memory = _load("memory_parts.json")
