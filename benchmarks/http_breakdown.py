@@ -6,8 +6,9 @@ Runs `baitwatch serve` with timers around the parts of its path (the socket's re
 handling of a request, our middlewares and handler, the hop to the model's thread, the model
 call, the answer's write), sends it the checks daemon_latency.py sends (uncached and cached,
 one at a time), and prints the mean microseconds of each part a request, beside the client's
-own measure of the whole. What no timer covers is the client and the kernel: the aiohttp
-client's work and the wake-ups of the processes and threads a request passes through.
+own measure of the whole. What no timer covers is the client, the kernel's wake-ups of the
+processes and threads a request passes through, and aiohttp's work outside its request
+handling (parsing, the request's task).
 Writes benchmarks/http_breakdown.json. The timers wrap private aiohttp and asyncio functions:
 a profile for this machine's versions, not a measure of the daemon's speed (daemon_latency.py).
 """
@@ -31,7 +32,9 @@ from measure import ROOT, corpus_urls, machine, percentiles
 from baitwatch.classifier import SHIPPED_MODEL_DIR
 from daemon_latency import HOT_URLS, Daemon, cache_busted, settled_cpu_seconds, timed_checks, wait_ready
 
-# (what is timed, the class that does it, its method); each row's time includes the rows under it.
+# (what is timed, where, the class that does it, its method). Request handling holds the verdict
+# service and the answer's write; the service holds the model batch, which holds the model call;
+# the answer's write holds the socket write; the socket read comes before them all.
 TIMED = (
     ("socket read", "asyncio.selector_events", "_SelectorSocketTransport", "_read_ready"),
     ("request handling (aiohttp)", "aiohttp.web_protocol", "RequestHandler", "_handle_request"),
@@ -84,7 +87,9 @@ def serve_with_timers(serve_args: list[str]) -> None:
     stats_path = timers_file(str(Path(os.environ["BAITWATCH_CONFIG_DIR"]).parent))
 
     def write_and_reset(*_) -> None:
-        stats_path.write_text(json.dumps({name: {"calls": calls, "seconds": seconds} for name, (calls, seconds) in sums.items()}))
+        partial = stats_path.with_suffix(".partial")  # renamed whole: the benchmark never reads half a file
+        partial.write_text(json.dumps({name: {"calls": calls, "seconds": seconds} for name, (calls, seconds) in sums.items()}))
+        partial.replace(stats_path)
         sums.clear()
 
     signal.signal(signal.SIGUSR1, write_and_reset)
@@ -92,15 +97,24 @@ def serve_with_timers(serve_args: list[str]) -> None:
     runpy.run_module("baitwatch", run_name="__main__")
 
 
+async def timer_sums(daemon: Daemon) -> dict:
+    """The sums since the last call, which the daemon writes (and resets) at a SIGUSR1."""
+    path = timers_file(daemon.home)
+    path.unlink(missing_ok=True)
+    os.kill(daemon.process.pid, signal.SIGUSR1)
+    for _ in range(100):
+        await asyncio.sleep(0.05)
+        if path.is_file():
+            return json.loads(path.read_text())
+    raise RuntimeError("the daemon did not write its timers")
+
+
 async def phase(daemon: Daemon, session, urls: list[str]) -> dict:
     """One kind of check, one at a time: the client's latencies and each part's mean a request."""
     await settled_cpu_seconds(daemon)
-    os.kill(daemon.process.pid, signal.SIGUSR1)  # drops what came before
-    await asyncio.sleep(0.5)
+    await timer_sums(daemon)  # drops what came before
     latencies, _ = await timed_checks(session, daemon.base, urls, 1)
-    os.kill(daemon.process.pid, signal.SIGUSR1)
-    await asyncio.sleep(0.5)
-    sums = json.loads(timers_file(daemon.home).read_text())
+    sums = await timer_sums(daemon)
     parts = {name: sums[name]["seconds"] * 1e6 / len(urls) for name, *_ in TIMED if name in sums}
     client = sum(latencies) * 1000 / len(latencies)
     return {"client_mean_us": client, "client": percentiles(latencies), "parts_us": parts,
@@ -141,7 +155,7 @@ def main() -> None:
     print(f"{'part':48s} {'uncached':>9s} {'cached':>9s}")
     for name, *_ in TIMED:
         print(f"{name:48s} {result['uncached']['parts_us'].get(name, 0):9.0f} {result['cached']['parts_us'].get(name, 0):9.0f}")
-    print(f"{'untimed: the client and the wake-ups':48s} {result['uncached']['untimed_us']:9.0f} {result['cached']['untimed_us']:9.0f}")
+    print(f"{'untimed: client, wake-ups, aiohttp outside':48s} {result['uncached']['untimed_us']:9.0f} {result['cached']['untimed_us']:9.0f}")
     print(f"{'the client measured, mean':48s} {result['uncached']['client_mean_us']:9.0f} {result['cached']['client_mean_us']:9.0f}")
     print(f"wrote {args.out}")
 

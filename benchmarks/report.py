@@ -204,8 +204,8 @@ hypothesis). It cut the daemon's CPU time, but each model call took 40-60% longe
 parallel sections then waits for a sleeping thread to wake; and no onnxruntime arena at all,
 6% slower a call. Kept instead: the threads still spin inside a call but stop at its end
 (`session.force_spinning_stop`). With two daemons up at once taking turns in blocks of 100
-uncached URLs (1,600 each), p50 4.77 against 4.87 ms, p99 13.45 against 10.77 ms, and 9.6
-against 7.7 ms of CPU a verdict.
+uncached URLs (1,600 each), spinning on against stopping: p50 4.77 against 4.87 ms, p99 13.45
+against 10.77 ms, and 9.6 against 7.7 ms of CPU a verdict.
 """
 
 
@@ -234,14 +234,16 @@ hop to the model's thread and back.
 ### The HTTP path, part by part, in a real daemon
 
 `{breakdown['command']}` on {breakdown['machine']}: timers around each part inside a real
-`baitwatch serve`, one request at a time (mean microseconds a request; each row includes the
-rows under it that it calls). Untimed is the client's own work and the wake-ups of the
-processes and threads a request passes through.
+`baitwatch serve`, one request at a time (mean microseconds a request). Request handling holds
+the verdict service and the answer's write; the service holds the model batch, which holds the
+model call; the write holds the socket write; the socket read comes before them all. Untimed is
+the client's own work, the wake-ups of the processes and threads a request passes through, and
+aiohttp's work outside its request handling (parsing, the request's task, the timers themselves).
 
 | part | uncached | cached |
 |---|---|---|
 {rows}
-| untimed: the client and the wake-ups | {uncached['untimed_us']:.0f} | {cached['untimed_us']:.0f} |
+| untimed: the client, the wake-ups, aiohttp outside its handling | {uncached['untimed_us']:.0f} | {cached['untimed_us']:.0f} |
 | the whole request, as the client measured it | {uncached['client_mean_us']:.0f} | {cached['client_mean_us']:.0f} |
 """
     if (HERE / "memory_parts.json").is_file():

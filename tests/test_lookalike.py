@@ -3,6 +3,7 @@
 import pytest
 
 from baitwatch.errors import BaitwatchError
+from baitwatch.host_memo import remembering
 from baitwatch.known_good import read_site_list, shipped_known_good, shipped_protected_sites
 from baitwatch.lookalike import LookalikeDetector, find_lookalike, skeleton
 from baitwatch.urls import canonicalize, registrable_domain
@@ -49,10 +50,12 @@ def test_imitations_are_caught_with_what_they_imitate(raw, imitates, kind):
 
 
 def test_a_remembered_host_is_judged_again_with_its_userinfo():
-    # Answers are kept per host and userinfo: the same host with a brand's name before the @,
-    # asked after it was asked bare (and the other way round), is caught, and the bare one not.
+    # A host's answer is remembered without its userinfo: the same host with a brand's name
+    # before the @, asked after it was asked bare (and the other way round), is caught, and the
+    # bare one not.
     for order in (("https://evil-host.example/", "https://paypal.com@evil-host.example/"), ("https://paypal.com@evil-host2.example/", "https://evil-host2.example/")):
-        answers = {raw: lookalike(raw) for raw in order for _ in range(2)}
+        with remembering():
+            answers = {raw: lookalike(raw) for raw in order for _ in range(2)}
         assert [(raw, found and found.imitates) for raw, found in answers.items()] == [
             (raw, "paypal.com" if "@" in raw else None) for raw in order
         ]

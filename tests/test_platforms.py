@@ -2,8 +2,9 @@
 
 import pytest
 
+from baitwatch.host_memo import remembering
 from baitwatch.known_good import shipped_known_good
-from baitwatch.platforms import UntrustableSite, shipped_platforms
+from baitwatch.platforms import UntrustableSite, shipped_platforms, trust_scope_or_none
 from baitwatch.policy import skip_reason
 from baitwatch.urls import canonicalize
 from model_export.known_good import excluded_platform
@@ -154,6 +155,15 @@ def test_trust_scope_is_one_site_never_a_platform(raw, scope):
 def test_a_public_suffix_or_a_platform_itself_cannot_be_trusted(raw):
     with pytest.raises(UntrustableSite, match="trust one site"):
         shipped_platforms().trust_scope(canonicalize(raw))
+
+
+def test_a_remembered_shared_host_still_reads_each_users_path():
+    with remembering():
+        scopes = [trust_scope_or_none(canonicalize(f"https://sites.google.com/view/{user}/")) for user in ("alice", "bob", "alice")]
+        for _ in range(2):
+            with pytest.raises(UntrustableSite):
+                shipped_platforms().trust_scope(canonicalize("https://substack.com/"))
+    assert scopes == ["sites.google.com/view/alice", "sites.google.com/view/bob", "sites.google.com/view/alice"]
 
 
 def test_trusting_one_user_site_does_not_trust_the_platform_or_its_neighbours():

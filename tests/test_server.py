@@ -10,6 +10,8 @@ import pytest
 
 from baitwatch.config import Config
 from baitwatch.known_good import shipped_known_good
+from baitwatch.lookalike import shipped_detector
+from baitwatch.platforms import shipped_platforms
 from baitwatch.server import MAX_BATCH_URLS, MAX_BODY_BYTES, create_app
 
 VERDICT_FIELDS = {"url", "verdict", "score", "threshold", "reason", "model", "domain", "cached", "imitates"}
@@ -64,6 +66,16 @@ async def test_check_answers_the_contract_and_caches_for_the_token_holder(client
     assert second == first | {"cached": True}
     cache = (await (await client.get("/v1/status", headers=auth(token))).json())["cache"]
     assert (cache["hits"], cache["misses"], cache["entries"]) == (1, 1, 1)
+
+
+async def test_only_the_token_holders_checks_leave_their_hosts_in_memory(client, token):
+    # How fast another process is answered must not tell which hosts this user visits (host_memo.py).
+    remembered = (shipped_platforms()._host_scopes, shipped_detector()._host_answers)
+    for host, headers in (("only-probed.example-shop.xyz", {}), ("visited.example-shop.xyz", auth(token))):
+        for _ in range(2):
+            response = await client.post("/v1/check", json={"url": f"https://{host}/login"}, headers=headers)
+            assert response.status == 200
+    assert [("only-probed.example-shop.xyz" in memo, "visited.example-shop.xyz" in memo) for memo in remembered] == [(False, True)] * 2
 
 
 async def test_batch_answers_match_single_answers_in_order(client):

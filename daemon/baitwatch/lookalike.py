@@ -45,6 +45,7 @@ from pathlib import Path
 
 import confusable_homoglyphs
 
+from baitwatch.host_memo import HostMemo
 from baitwatch.known_good import shipped_known_good, shipped_protected_sites
 from baitwatch.urls import CanonicalUrl, host_ip, registrable_domain
 
@@ -53,7 +54,6 @@ MIN_NEAR_MISS_CHARS = 6
 MIN_ASCII_LOOKALIKE_CHARS = 6
 # A protected name shorter than this is an ordinary word in too many hosts (t.co, x.com).
 MIN_EMBEDDED_CHARS = 4
-REMEMBERED_HOSTS = 4096  # answers kept per detector, as urls.registrable_domain keeps its hosts
 # Look-alike ASCII pairs that UTS 39 leaves apart; rn and m already share a skeleton.
 _ASCII_LOOKALIKES = (("vv", "w"), ("cl", "d"), ("i", "l"))
 _WORD_BREAKS = re.compile(r"[.\-_:@%+~]+")
@@ -156,28 +156,31 @@ class LookalikeDetector:
             self._by_key[skeleton(_unicode_label(name)).replace("-", "")].append(entry)
             if len(name) >= MIN_EMBEDDED_CHARS and entry.words:
                 self._by_first_word[entry.words[0]].append(entry)
-        # Every check of a page asks again about its host, and skeletons are slow to make: the
-        # answers for a browser's recent hosts are kept.
-        self._remembered_check = lru_cache(maxsize=REMEMBERED_HOSTS)(self._check_host)
+        # Every check of a page asks again about its host, and skeletons are slow to make.
+        self._host_answers = HostMemo()
 
     def check(self, url: CanonicalUrl) -> Lookalike | None:
-        return self._remembered_check(url.host, url.userinfo) if url.is_web else None
-
-    def _check_host(self, host: str, userinfo: str) -> Lookalike | None:
-        if host_ip(host) is not None:
+        if not url.is_web:
             return None
+        found, userinfo_counts = self._host_answers.answer(url.host, self._check_host)
+        if found or not userinfo_counts or not url.userinfo:
+            return found
+        return self._embedded(url.userinfo, url.userinfo, not url.userinfo.isascii(), "userinfo")
+
+    def _check_host(self, host: str) -> tuple[Lookalike | None, bool]:
+        """What the host alone imitates, and whether a userinfo before it may still imitate
+        (not before an address, or a protected site's own host)."""
+        if host_ip(host) is not None:
+            return None, False
         domain = registrable_domain(host)
         if domain in self.own:
-            return None
+            return None, False
         labels = host.split(".")
         own_labels = labels[: len(labels) - domain.count(".")]  # subdomains and the name
         idn = any(label.startswith("xn--") for label in own_labels)
         unicode_own = ".".join(_unicode_label(label) for label in own_labels)
-        return (
-            self._by_name(own_labels[-1], domain.partition(".")[2], idn)
-            or self._embedded(unicode_own, ".".join(own_labels), idn, "embedded")
-            or self._embedded(userinfo, userinfo, not userinfo.isascii(), "userinfo")
-        )
+        found = self._by_name(own_labels[-1], domain.partition(".")[2], idn) or self._embedded(unicode_own, ".".join(own_labels), idn, "embedded")
+        return found, True
 
     def _by_name(self, name: str, suffix: str, idn: bool) -> Lookalike | None:
         if name in self._names:  # a protected name under another suffix: maybe the brand's own

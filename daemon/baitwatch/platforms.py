@@ -27,6 +27,7 @@ from pathlib import Path
 from publicsuffixlist import PublicSuffixList
 
 from baitwatch.errors import BaitwatchError
+from baitwatch.host_memo import HostMemo
 from baitwatch.shipped_files import read_shipped_text
 from baitwatch.urls import PUBLIC_SUFFIXES, CanonicalUrl, host_ip, registrable_domain
 
@@ -47,9 +48,9 @@ class SharedPlatforms:
     mixed_domains: frozenset[str]  # registrable domains of those hosts (google.com)
 
     def __post_init__(self):
-        # A check asks for its host's scope two or three times (rules, reports, visits), and a
-        # browser's hosts repeat: what depends on the host alone is worked out once.
-        object.__setattr__(self, "_remembered_host_scope", lru_cache(maxsize=4096)(self._host_scope))
+        # A check asks for its host's scope two or three times (rules, reports, visits): what
+        # depends on the host alone is remembered for the person's recent hosts.
+        object.__setattr__(self, "_host_scopes", HostMemo())
 
     @classmethod
     def parse(cls, text: str) -> SharedPlatforms:
@@ -86,7 +87,7 @@ class SharedPlatforms:
 
     def trust_scope(self, url: CanonicalUrl) -> str:
         """What trusting ``url`` trusts; raises UntrustableSite for a suffix or a platform."""
-        scope = self._remembered_host_scope(url.host)
+        scope = self._host_scopes.answer(url.host, self._host_scope)
         return self._user_path_scope(url) if scope is None else scope
 
     def _host_scope(self, host: str) -> str | None:

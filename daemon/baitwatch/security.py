@@ -20,9 +20,12 @@ import logging
 import os
 import re
 import secrets
+from contextlib import nullcontext
 from pathlib import Path
 
 from aiohttp import web
+
+from baitwatch.host_memo import remembering
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +150,7 @@ def token_guard(token: str):
         if not unknown_route and (changes or reads):
             if not request[TOKEN_HOLDER]:
                 raise ApiError(401, "token-required", "This route needs the daemon's token; pair the extension first.")
-        return await handler(request)
+        with remembering() if request[TOKEN_HOLDER] else nullcontext():  # host answers, for the person alone
+            return await handler(request)
 
     return middleware

@@ -46,6 +46,7 @@ import idna
 from publicsuffixlist import PublicSuffixList
 
 from baitwatch.errors import BaitwatchError
+from baitwatch.host_memo import REMEMBERED_HOSTS
 
 MAX_URL_CHARS = 2048
 MAX_USERINFO_CHARS = 256
@@ -271,7 +272,7 @@ def _ipv4_number(part: str) -> int:
 
 # A browser's recent hosts: 65,536 entries held 16 MB once full, 5 MB of it from the start-up's
 # site lists, which keep their own copies of the domains.
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=REMEMBERED_HOSTS)
 def registrable_domain(host: str) -> str:
     """The part of ``host`` a person registers: ``b.co.uk`` for ``a.b.co.uk``."""
     host = host.strip("[]").rstrip(".").lower()
