@@ -154,6 +154,11 @@ def test_a_reported_false_alarm_is_learnt_installed_and_rolled_back_without_a_re
     assert (progress["reports"], progress["learnt"]) == (1, 1) and progress["message"].startswith("The new model learnt 1 of your 1 reports and is in use")
     assert "judging the new model on 8,000 held-out rows" in stages, stages
 
+    listed = {model["id"]: model for model in daemon.request("GET", "/v1/models", token=daemon.token)[1]["models"]}
+    assert listed[progress["model"]]["learnt_sites"] == {"phishing": 0, "safe": 1} and "learnt_sites" not in listed[shipped.id]
+    env = {name: daemon.env[name] for name in ("BAITWATCH_CONFIG_DIR", "BAITWATCH_DATA_DIR")}
+    printed = run_baitwatch("model", "list", "--port", str(daemon.port), env=env, timeout=60).stdout
+    assert f"* {progress['model']}" in printed and "(learnt from your reports: 0 phishing, 1 not phishing)" in printed
     retrained = check(daemon, false_alarm, token=False)
     # The daemon switched; a check without the token gets the model's own score: which sites were
     # reported is the person's to know.

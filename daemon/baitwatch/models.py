@@ -24,6 +24,7 @@ from pathlib import Path
 
 from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
 from baitwatch.errors import BaitwatchError
+from baitwatch.learnt_sites import SCORES
 from baitwatch.store import set_aside, write_atomically
 
 log = logging.getLogger(__name__)
@@ -96,13 +97,17 @@ class ModelStore:
 
     def describe(self) -> list[dict]:
         """The shipped model, then each installed one: its id, whether it is the shipped one,
-        and when it was exported (a card that cannot be read says why instead)."""
+        when it was exported, and how many sites it learnt from the person's reports, by verdict
+        (a card that cannot be read says why instead)."""
         entries = []
         for choice in (SHIPPED, *self.installed()):
             entry = {"id": choice, "shipped": choice == SHIPPED, "exported": None}
             try:
                 card = ModelCard.read(self.folder_of(choice))
                 entry |= {"id": card.id, "exported": card.raw.get("exported")}
+                if card.learnt_sites_sha256 is not None:
+                    learnt = card.raw["learnt_sites"]
+                    entry["learnt_sites"] = {verdict: count for verdict in SCORES if isinstance(count := learnt.get(verdict), int)}
             except BaitwatchError as error:
                 entry["problem"] = str(error)
             entries.append(entry)
