@@ -18,9 +18,9 @@ def shipped_known_good() -> frozenset[str]:
     return read_site_list(KNOWN_GOOD_FILE)
 
 
-@lru_cache(maxsize=1)
 def shipped_protected_sites() -> frozenset[str]:
-    """Registrable domains, as ``urls.registrable_domain`` writes them."""
+    """Registrable domains, as ``urls.registrable_domain`` writes them. Read once, into the
+    lookalike index (not kept twice)."""
     return read_site_list(PROTECTED_SITES_FILE)
 
 

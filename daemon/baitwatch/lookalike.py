@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
@@ -122,16 +121,32 @@ def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Protected:
+    """A protected domain's parts, made when a check looks at the domain: kept for each of the
+    ~10,000 shipped domains, they took 4 MB of the daemon's memory (benchmarks/memory_parts.py)."""
+
     domain: str
     name: str  # the label left of the public suffix, as in the list (ASCII)
     suffix: str
-    words: tuple[str, ...]  # skeletons of the domain's words
-    plain_words: tuple[str, ...]
+
+    @classmethod
+    def of(cls, domain: str) -> _Protected:
+        name, _, suffix = domain.partition(".")
+        return cls(domain, name, suffix)
+
+    def words(self, look_alike: bool) -> tuple[str, ...]:
+        """The domain's words: skeletons of its Unicode form, or as written."""
+        if not look_alike:
+            return _words(self.domain, False)
+        return _words(".".join(_unicode_label(label) for label in self.domain.split(".")), True)
 
     def lookalike_allowed(self, idn: bool) -> bool:
         """A match through ASCII look-alikes (1 for l, 0 for o) needs a long protected name:
         short ASCII names look like each other everywhere (ibi.com, lbl.gov)."""
         return idn or len(self.name) >= MIN_ASCII_LOOKALIKE_CHARS
+
+
+def _name_key(name: str) -> str:
+    return skeleton(_unicode_label(name)).replace("-", "")
 
 
 class LookalikeDetector:
@@ -141,21 +156,20 @@ class LookalikeDetector:
         """``protected``: the domains a URL may imitate. ``own``: the domains whose hosts are
         the site's own and never lookalikes; by default the protected ones. A shared platform
         is protected but not its own: phishers name their subdomains there (paypal-com.weebly.com)."""
-        self.protected = frozenset(protected)
-        self.own = self.protected if own is None else frozenset(own)
-        self._names: set[str] = set()
-        self._by_key: dict[str, list[_Protected]] = defaultdict(list)
-        self._by_first_word: dict[str, list[_Protected]] = defaultdict(list)
-        for domain in sorted(self.protected):
-            name, _, suffix = domain.partition(".")
-            unicode_domain = ".".join(_unicode_label(label) for label in domain.split("."))
-            # Interned: the same few suffix words ("com", "co", "uk") stand in thousands of entries.
-            words, plain_words = (tuple(map(sys.intern, _words(text, look_alike))) for text, look_alike in ((unicode_domain, True), (domain, False)))
-            entry = _Protected(domain, name, suffix, words, plain_words)
-            self._names.add(name)
-            self._by_key[skeleton(_unicode_label(name)).replace("-", "")].append(entry)
-            if len(name) >= MIN_EMBEDDED_CHARS and entry.words:
-                self._by_first_word[entry.words[0]].append(entry)
+        protected = frozenset(protected)
+        self.own = protected if own is None else frozenset(own)
+        # Protected domains by the skeleton of their name, and (names long enough to stand
+        # among other words) by the skeleton of their first word.
+        by_key: dict[str, list[str]] = defaultdict(list)
+        by_first_word: dict[str, list[str]] = defaultdict(list)
+        for domain in sorted(protected):
+            entry = _Protected.of(domain)
+            by_key[_name_key(entry.name)].append(domain)
+            words = entry.words(look_alike=True)
+            if len(entry.name) >= MIN_EMBEDDED_CHARS and words:
+                by_first_word[words[0]].append(domain)
+        self._by_key = {key: tuple(domains) for key, domains in by_key.items()}
+        self._by_first_word = {word: tuple(domains) for word, domains in by_first_word.items()}
         # Every check of a page asks again about its host, and skeletons are slow to make.
         self._host_answers = HostMemo()
 
@@ -183,10 +197,11 @@ class LookalikeDetector:
         return found, True
 
     def _by_name(self, name: str, suffix: str, idn: bool) -> Lookalike | None:
-        if name in self._names:  # a protected name under another suffix: maybe the brand's own
+        key = _name_key(name)
+        entries = [_Protected.of(domain) for domain in self._by_key.get(key, ())]
+        if any(entry.name == name for entry in entries):  # a protected name under another suffix: maybe the brand's own
             return None
-        key = skeleton(_unicode_label(name)).replace("-", "")
-        for entry in self._same_suffix_first(self._by_key.get(key, ()), suffix):
+        for entry in self._same_suffix_first(entries, suffix):
             # Hyphens added to a protected name under its own suffix (pay-pal.com) imitate it;
             # one spelled without its hyphens (myqcloud.com, myq-cloud.com) is another site.
             if name.replace("-", "") == entry.name.replace("-", ""):
@@ -196,9 +211,9 @@ class LookalikeDetector:
             if imitates:
                 return Lookalike(entry.domain, "homoglyph")
         for candidate in sorted(_undoubled(key)):
-            entries = self._by_key.get(candidate) if len(candidate) >= MIN_NEAR_MISS_CHARS else None
-            if entries:
-                return Lookalike(self._same_suffix_first(entries, suffix)[0].domain, "near-miss")
+            domains = self._by_key.get(candidate) if len(candidate) >= MIN_NEAR_MISS_CHARS else None
+            if domains:
+                return Lookalike(self._same_suffix_first([_Protected.of(domain) for domain in domains], suffix)[0].domain, "near-miss")
         return None
 
     @staticmethod
@@ -209,8 +224,8 @@ class LookalikeDetector:
     def _embedded(self, text: str, plain_text: str, idn: bool, kind: str) -> Lookalike | None:
         words, plain_words = _words(text, True), _words(plain_text, False)
         for word in words:
-            for entry in self._by_first_word.get(word, ()):
-                if _contains(plain_words, entry.plain_words) or (entry.lookalike_allowed(idn) and _contains(words, entry.words)):
+            for entry in map(_Protected.of, self._by_first_word.get(word, ())):
+                if _contains(plain_words, entry.words(look_alike=False)) or (entry.lookalike_allowed(idn) and _contains(words, entry.words(look_alike=True))):
                     return Lookalike(entry.domain, kind)
         return None
 
@@ -218,7 +233,10 @@ class LookalikeDetector:
 @lru_cache(maxsize=1)
 def shipped_detector() -> LookalikeDetector:
     """Protects the shipped list of popular sites; only the known-good sites' hosts are their own."""
-    return LookalikeDetector(shipped_protected_sites(), own=(registrable_domain(entry) for entry in shipped_known_good()))
+    # One string for each domain that the lists share, rather than one per list.
+    shared = {entry: entry for entry in shipped_known_good()}
+    own = frozenset(shared.get(domain, domain) for domain in map(registrable_domain, shared))
+    return LookalikeDetector((shared.get(domain, domain) for domain in shipped_protected_sites()), own=own)
 
 
 @lru_cache(maxsize=4)
