@@ -19,6 +19,9 @@ use_one_malloc_arena()
 from measure import ROOT, corpus_urls, machine, resident_mb  # noqa: E402 (after the arena is set)
 
 
+CACHED_URLS = 10_000
+
+
 def main() -> None:
     urls = corpus_urls(256, seed=4)
     parts: dict[str, float] = {}
@@ -63,6 +66,12 @@ def main() -> None:
     held("brands and the page model")
     classifier.score(urls)
     held("after scoring 256 URLs (what stays)")
+    from baitwatch.cache import ScoreCache
+
+    cache = ScoreCache(CACHED_URLS, 3600)
+    for number in range(CACHED_URLS):
+        cache.put(card.id, f"{urls[number % len(urls)]}?n={number}", 0.5)
+    held(f"the score cache, {CACHED_URLS:,} URLs")
     result = {"parts_mb": parts, "total_mb": last, "model": card.id, "machine": machine(), "command": "python benchmarks/memory_parts.py"}
     (ROOT / "benchmarks" / "memory_parts.json").write_text(json.dumps(result, indent=2) + "\n")
     for name, megabytes in parts.items():
