@@ -141,6 +141,10 @@ def test_popular_sites_and_a_platforms_own_hosts_stay_known_good(raw):
         ("https://sites.google.com/site/bob", "sites.google.com/site/bob"),
         ("https://docs.google.com/forms/d/e/1FAIpQL/viewform", "docs.google.com/forms/d/e/1FAIpQL"),
         ("https://www.google.com/search?q=x", "www.google.com"),
+        # Cloud storage serves every customer's bucket from one host: a bucket is one site.
+        ("https://storage.googleapis.com/evil-bucket/index.html", "storage.googleapis.com/evil-bucket"),
+        ("https://evil-bucket.storage.googleapis.com/index.html", "evil-bucket.storage.googleapis.com"),
+        ("https://firebasestorage.googleapis.com/v0/b/evil.appspot.com/o/login.html", "firebasestorage.googleapis.com/v0/b/evil.appspot.com"),
         ("http://8.8.8.8/", "8.8.8.8"),
     ],
 )
@@ -150,7 +154,8 @@ def test_trust_scope_is_one_site_never_a_platform(raw, scope):
 
 @pytest.mark.parametrize(
     "raw",
-    ["https://com/", "https://co.uk/", "https://github.io/", "https://substack.com/", "https://www.substack.com/", "https://blogspot.com.es/", "https://sites.google.com/", "https://docs.google.com/document/d/1/edit"],
+    ["https://com/", "https://co.uk/", "https://github.io/", "https://substack.com/", "https://www.substack.com/", "https://blogspot.com.es/", "https://sites.google.com/", "https://docs.google.com/document/d/1/edit",
+     "https://storage.googleapis.com/"],
 )
 def test_a_public_suffix_or_a_platform_itself_cannot_be_trusted(raw):
     with pytest.raises(UntrustableSite, match="trust one site"):

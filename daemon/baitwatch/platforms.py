@@ -98,6 +98,13 @@ class SharedPlatforms:
             return host
         if PUBLIC_SUFFIXES.privatesuffix(host) is None:
             raise UntrustableSite(f"{host} is a public suffix, under which anyone can register a site; trust one site instead")
+        # A listed shared host first: the Public Suffix List makes storage.googleapis.com one
+        # site, where each bucket is one user's (its path's first segment, or a subdomain).
+        shared = self.shared_host(host)
+        if shared == host:
+            return None
+        if shared is not None:
+            return host
         domain = registrable_domain(host)
         if is_private_suffix_site(host):
             return domain
@@ -105,10 +112,7 @@ class SharedPlatforms:
             if host in (domain, "www." + domain):
                 raise UntrustableSite(f"{domain} is a platform where anyone can publish pages; trust one site on it instead")
             return host
-        shared = self.shared_host(host)
-        if shared == host:
-            return None
-        if shared is not None or domain in self.mixed_domains:
+        if domain in self.mixed_domains:
             return host
         return domain
 
