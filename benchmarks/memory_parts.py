@@ -18,7 +18,6 @@ use_one_malloc_arena()
 
 from measure import ROOT, corpus_urls, machine, resident_mb  # noqa: E402 (after the arena is set)
 
-
 CACHED_URLS = 10_000
 
 
