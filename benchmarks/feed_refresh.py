@@ -6,7 +6,6 @@ The gate judges the new model on the shipped model's held-out rows at the same t
 for any retrain. Here it is also measured on June's phishing, all of it and the part of sites
 the feed did not hold, at those same thresholds (so at the false-alarm rate the gate measured),
 with the bootstrap spread of the change in recall (paired: the same June rows for both models).
-June is scored as the person's own checks are: with the sites the new model remembers.
 
     .venv/bin/python benchmarks/feed_refresh.py [--json benchmarks/feed_refresh.json]
 """
@@ -23,7 +22,7 @@ import numpy as np
 from baitwatch.classifier import Classifier
 from baitwatch.models import ModelStore
 from model_export.data import Dataset, load_dataset
-from model_export.retrain import RetrainOptions, personal_scores, retrain
+from model_export.retrain import RetrainOptions, retrain
 
 DATA = Path(__file__).resolve().parent.parent / "model_export" / "data" / "v2"
 FEED = ("2025-04-01", "2025-06-01")  # [from, to): the feed's days
@@ -61,16 +60,15 @@ def main() -> None:
         result = retrain(Path(folder) / "data", models, RetrainOptions(data=[feed_file]))
         before, card = Classifier.from_model_dir()
         logits = before.transformer_logits(june.urls)  # the transformer is the same in both
-        flagged = {"before": personal_scores(before, june.urls, logits) >= card.thresholds(june.urls)}
+        flagged = {"before": before.score_from_logits(june.urls, logits) >= card.thresholds(june.urls)}
         if result.installed:
             after, _ = Classifier.from_model_dir(models.folder_of(result.installed))
-            flagged["after"] = personal_scores(after, june.urls, logits) >= card.thresholds(june.urls)
+            flagged["after"] = after.score_from_logits(june.urls, logits) >= card.thresholds(june.urls)
     feed_sites = set(feed.domains)
     new_sites = np.array([site not in feed_sites for site in june.domains])
     after = flagged.get("after")
     figures = {
-        "feed": {"days": FEED, "rows": len(feed), "phishing": int(feed.labels.sum()), "learnt_rows": result.feed_rows,
-                 "learnt_sites": result.feed_sites, "ngram_weights_refused": result.feed_weights or None},
+        "feed": {"days": FEED, "rows": len(feed), "phishing": int(feed.labels.sum()), "learnt_rows": result.feed_rows},
         "seconds": result.seconds,
         "installed": result.installed is not None,
         "reason": result.reason,

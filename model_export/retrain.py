@@ -8,14 +8,10 @@ letters without flagging the real sites that share them. The model's weights and
 stay as they were, so it takes the time to judge the held-out rows once, and needs no PyTorch.
 
 ``--data FEED.csv`` (``url,label[,date]`` rows) also teaches it a feed of labelled URLs, for
-people who run baitwatch for a team and retrain on a month of fresh public phishing. The model
-remembers the sites of the feed's phishing rows (as it does reported sites), and the n-gram
-weights move under the frozen transformer (``model_export/feed_refresh.py``), while a sample of
-the rows the model was trained on (``trainable/replay.csv.gz``) keeps the scores it had. Rows of
-sites the model is judged on are left out of the feed. Where the gate refuses the moved
-weights, the model with the feed's sites alone is judged and installed instead: it scores every
-held-out row as the active model does, and a phishing site's later pages are the feed's best
-lesson (benchmarks/feed_refresh.py).
+people who run baitwatch for a team and retrain on a month of fresh public phishing: the
+n-gram weights move under the frozen transformer (``model_export/feed_refresh.py``), while a
+sample of the rows the model was trained on (``trainable/replay.csv.gz``) keeps the scores it
+had. Rows of sites the model is judged on are left out of the feed.
 
 The new model is installed and made active only if the gate (``model_export/retrain_gate.py``)
 finds it no worse beyond chance than the active model on the held-out rows the model shipped
@@ -45,15 +41,14 @@ import numpy as np
 
 from baitwatch.classifier import CARD_FILE, MODEL_FILE, SHIPPED_MODEL_DIR, TOKENIZER_FILE, Classifier, ModelCard, file_sha256
 from baitwatch.errors import BaitwatchError
-from baitwatch.known_good import shipped_protected_sites
 from baitwatch.learnt_sites import LEARNT_SITES_FILE, LearntSites, personal_key
 from baitwatch.models import ModelStore
 from baitwatch.ngrams import NGRAM_FILE, NgramModel
-from baitwatch.platforms import shipped_platforms, trust_scope_or_none
+from baitwatch.platforms import trust_scope_or_none
 from baitwatch.reports import latest_reports
 from baitwatch.retraining import STAGE_PREFIX
 from baitwatch.store import read_reports
-from baitwatch.urls import InvalidUrl, canonicalize, registrable_domain
+from baitwatch.urls import InvalidUrl, canonicalize
 from model_export.data import Dataset, load_dataset, stratified_sample
 from model_export.export import TRAINABLE_DIR, Levels, model_id
 from model_export.feed_refresh import Rows, adapt_fused
@@ -83,8 +78,6 @@ class RetrainResult:
     held_out: dict  # "before" and "after": figures on the held-out rows; "noise": their bootstrap spread
     seconds: float
     feed_rows: int = 0  # rows of the feed it learnt from, after those of held-out sites were left out
-    feed_sites: int = 0  # sites of the feed's phishing rows that the new model remembers (no reported one)
-    feed_weights: str = ""  # why the gate refused the n-gram weights the feed moved, where it did
 
 
 def user_feedback(data_folder: Path) -> Dataset:
@@ -130,35 +123,25 @@ def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> R
     held_out = _sample(kept["held_out"], options.held_out_rows, options.seed)
     if len(set(held_out.labels.tolist())) < 2:
         raise BaitwatchError(f"the held-out rows of {card.id} have one label only; judge on more of them")
-    ngrams, feed_rows, feed_sites = None, 0, set()
-    if options.data:
-        ngrams, feed_rows, feed_sites = _learn_feed(classifier, card, options, kept, memo)
-    # A site that the person reported is theirs to judge, whatever a feed says of it.
-    verdicts = dict.fromkeys(feed_sites, "feed") | dict(zip(feedback.domains, ("phishing" if label else "safe" for label in feedback.labels.tolist())))
+    verdicts = dict(zip(feedback.domains, ("phishing" if label else "safe" for label in feedback.labels.tolist())))
     learnt = LearntSites.of_sites(verdicts, personal_key(data_folder, classifier.learnt_sites.key if forgetting else None))
+    ngrams, feed_rows = None, 0
+    if options.data:
+        ngrams, feed_rows = _learn_feed(classifier, card, options, kept, memo)
     print(f"retraining {card.id} on {len(feedback)} reported or trusted sites and {feed_rows} feed rows; "
           f"judged on {len(held_out)} held-out rows", flush=True)
-    held_out_logits = transformer_logits(classifier, held_out.urls, memo)  # the same for both: the transformer is frozen
-    before, thresholds = personal_scores(classifier, held_out.urls, held_out_logits), card.thresholds(held_out.urls)
     with tempfile.TemporaryDirectory(prefix="baitwatch-retrain-") as work_dir:
-
-        def candidate(ngrams: NgramModel | None, name: str):
-            """The new model in ``work_dir/name``, its card, and the gate's judgement of it."""
-            folder = Path(work_dir) / name
-            new_card = _write_model(active, card, folder, ngrams, learnt, feedback, feed_rows, options)
-            new, _ = Classifier.from_model_dir(folder)
-            _stage(f"judging the new model on {len(held_out):,} held-out rows")
-            return folder, new_card, new, judge(held_out.labels, before, personal_scores(new, held_out.urls, held_out_logits), thresholds)
-
-        folder, new_card, new, judgement = candidate(ngrams, "model")
-        feed_weights = ""
-        if judgement.refusal and ngrams is not None and feed_sites:
-            feed_weights = judgement.refusal
-            folder, new_card, new, judgement = candidate(None, "feed-sites")
+        folder = Path(work_dir) / "model"
+        new_card = _write_model(active, card, folder, ngrams, learnt, feedback, feed_rows, options)
+        new, _ = Classifier.from_model_dir(folder)
+        _stage(f"judging the new model on {len(held_out):,} held-out rows")
+        held_out_logits = transformer_logits(classifier, held_out.urls, memo)  # the same for both: the transformer is frozen
+        judgement = judge(held_out.labels, _personal_scores(classifier, held_out.urls, held_out_logits),
+                          _personal_scores(new, held_out.urls, held_out_logits), card.thresholds(held_out.urls))
         feedback_logits = transformer_logits(classifier, feedback.urls, memo)
-        corrected = _agreeing(personal_scores(new, feedback.urls, feedback_logits), card, feedback) if len(feedback) else 0
+        corrected = _agreeing(_personal_scores(new, feedback.urls, feedback_logits), card, feedback) if len(feedback) else 0
         held = {"before": judgement.before, "after": judgement.after, "noise": judgement.noise}
-        result = RetrainResult(None, "", len(feedback), corrected, held, 0.0, feed_rows, learnt.counts()["feed"], feed_weights)
+        result = RetrainResult(None, "", len(feedback), corrected, held, 0.0, feed_rows)
         if judgement.refusal:
             result.reason = f"not installed: on the held-out rows, against {card.id}, {judgement.refusal}"
         elif new_card["id"] == card.id:  # the same reports (and no feed) again
@@ -178,16 +161,13 @@ def retrain(data_folder: Path, models: ModelStore, options: RetrainOptions) -> R
                 result.reason = (f"installed: on the held-out rows, false alarms {judgement.after['false_alarms']:.4f} "
                                  f"(was {judgement.before['false_alarms']:.4f}), recall {judgement.after['recall']:.4f} "
                                  f"(was {judgement.before['recall']:.4f})")
-                if feed_weights:
-                    result.reason += f"; it remembers the feed's sites, but kept the n-gram weights as they were: {feed_weights}"
     result.seconds = round(time.time() - started, 1)
     return result
 
 
 def _learn_feed(classifier: Classifier, card: ModelCard, options: RetrainOptions, kept: dict[str, Dataset],
-                memo: dict[str, float]) -> tuple[NgramModel, int, set[str]]:
-    """The n-gram model adapted to the feed's rows, how many it learnt from, and the sites
-    (trust scopes) of its phishing rows."""
+                memo: dict[str, float]) -> tuple[NgramModel, int]:
+    """The n-gram model adapted to the feed's rows, and how many it learnt from."""
     if classifier.fusion is None:
         raise BaitwatchError(f"the active model {card.id} has no n-gram model, the layer a feed refresh adapts; use a newer model")
     _stage("reading the feed")
@@ -202,20 +182,7 @@ def _learn_feed(classifier: Classifier, card: ModelCard, options: RetrainOptions
     rows = Rows(feed.urls, classifier.transformer_logits(feed.urls))
     _stage("learning the feed")
     ngrams = adapt_fused(classifier.fusion, rows, feed.labels, Rows(replay.urls, transformer_logits(classifier, replay.urls, memo)))
-    popular = shipped_protected_sites()
-    phishing_sites = {trust_scope_or_none(canonicalize(url)) for url, label in zip(feed.urls, feed.labels.tolist()) if label == 1}
-    return ngrams, len(feed), {site for site in phishing_sites - {None} if one_owners_site(site, popular)}
-
-
-def one_owners_site(site: str, popular: frozenset[str]) -> bool:
-    """Whether the model may remember a feed's phishing ``site`` (a trust scope) for all its
-    pages: a registrable domain that is no popular site (a feed also names the popular services
-    phishers pass through, translate.google.com, a bank's redirector), or one user's site on a
-    shared platform (x.weebly.com, storage.googleapis.com/BUCKET)."""
-    host = site.split("/", 1)[0]
-    if site == registrable_domain(host):
-        return site not in popular
-    return shipped_platforms().is_shared(host)
+    return ngrams, len(feed)
 
 
 def _stage(words: str) -> None:
@@ -250,12 +217,10 @@ def _write_model(active: Path, card: ModelCard, folder: Path, ngrams: NgramModel
         "retrained": {
             "from": card.id,
             "reports": {"phishing": phishing, "safe": len(feedback) - phishing},
-            "adapted": "the reported sites, remembered (baitwatch/learnt_sites.py); with a feed, the sites of its phishing rows, "
-                       "remembered, and the n-gram weights under the frozen transformer, fusion and thresholds "
-                       "(model_export/feed_refresh.py), unless the gate refused them (the fusion's ngram_sha256 says)",
+            "adapted": "the reported sites, remembered (baitwatch/learnt_sites.py); with a feed, the n-gram weights under the "
+                       "frozen transformer, fusion and thresholds (model_export/feed_refresh.py)",
             "command": "baitwatch " + shlex.join(sys.argv[1:]),
-        } | ({"feed": {"files": [{"name": path.name, "sha256": file_sha256(path)} for path in options.data], "rows": feed_rows,
-                       "sites": learnt.counts()["feed"]}}
+        } | ({"feed": {"files": [{"name": path.name, "sha256": file_sha256(path)} for path in options.data], "rows": feed_rows}}
              if options.data else {}),
         "exported": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
@@ -271,7 +236,7 @@ def _record_judgement(folder: Path, held_out: dict, started: float) -> None:
     path.write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
 
 
-def personal_scores(model: Classifier, urls: list[str], transformer_logits: np.ndarray) -> np.ndarray:
+def _personal_scores(model: Classifier, urls: list[str], transformer_logits: np.ndarray) -> np.ndarray:
     """The scores the person's own checks get: the model's, and the verdict of each site it learnt."""
     scores = model.score_from_logits(urls, transformer_logits)
     return model.learnt_sites.apply(urls, scores) if model.learnt_sites else scores

@@ -11,7 +11,6 @@ from baitwatch.classifier import CARD_FILE, SHIPPED_MODEL_DIR, Classifier, file_
 from baitwatch.errors import BaitwatchError
 from baitwatch.learnt_sites import KEY_FILE, LEARNT_SITES_FILE, LearntSites, personal_key
 from baitwatch.urls import canonicalize
-from baitwatch.verdict import Verdict
 
 KEY = bytes(range(32))
 URLS = [canonicalize(url).text for url in (
@@ -30,18 +29,7 @@ def test_a_learnt_site_gets_its_verdict_on_every_page_and_no_other_site_changes(
     assert learnt.apply(URLS, scores).tolist() == [1.0, 1.0, 0.0, np.float32(0.99), 0.5]
     assert scores[0] == np.float32(0.2)  # the caller's scores are left as they were
     assert (learnt.verdict("alice.github.io"), learnt.verdict("bob.github.io"), learnt.verdict(None)) == ("safe", None, None)
-    assert learnt.counts() == {"phishing": 1, "safe": 1, "feed": 0}
-
-
-def test_a_site_a_feed_named_is_phishing_on_every_page_and_says_so(tmp_path):
-    learnt = LearntSites.of_sites({"new-name.example": "feed"}, KEY)
-    learnt.save(tmp_path / LEARNT_SITES_FILE)
-    kept = LearntSites.parse((tmp_path / LEARNT_SITES_FILE).read_bytes(), tmp_path / LEARNT_SITES_FILE)
-    assert kept == learnt and kept.counts() == {"phishing": 0, "safe": 0, "feed": 1}
-    assert kept.apply(URLS[:2], np.array([0.2, 0.4], dtype=np.float32)).tolist() == [1.0, 1.0]
-    card = Classifier.from_model_dir()[1]
-    verdict = Verdict.learnt(canonicalize(URLS[0]), kept.verdict("new-name.example"), card)
-    assert (verdict.verdict, verdict.reason, verdict.score) == ("phishing", "feed", 1.0)
+    assert learnt.counts() == {"phishing": 1, "safe": 1}
 
 
 def test_the_file_names_no_site_and_its_hash_depends_on_the_key(tmp_path):

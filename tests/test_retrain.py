@@ -7,18 +7,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from baitwatch.classifier import SHIPPED_MODEL_DIR, Classifier, ModelCard
-from baitwatch.known_good import shipped_protected_sites
 from baitwatch.models import RECORD_FILE, ModelStore
 from baitwatch.platforms import trust_scope_or_none
 from baitwatch.reports import site_of
 from baitwatch.store import FEEDBACK_FILE, Store
 from baitwatch.urls import canonicalize
-from model_export.data import load_dataset
-from model_export.retrain import FEEDBACK_SOURCE, TRUSTED_SOURCE, RetrainOptions, one_owners_site, retrain, user_feedback
+from model_export.retrain import FEEDBACK_SOURCE, TRUSTED_SOURCE, RetrainOptions, retrain, user_feedback
 from tests.conftest import run_baitwatch
 
 # Candidates for a false alarm: lures in shape, harmless in fact. The test takes the one the
@@ -90,7 +87,7 @@ def test_reports_are_learnt_per_site_a_retrain_replaces_the_last_ones_and_withdr
     assert second.installed not in (None, first.installed), second.reason
     use_model(models, second.installed)
     card = ModelCard.read(models.folder_of(second.installed))
-    assert card.raw["learnt_sites"] | {"sha256": None} == {"sha256": None, "phishing": 0, "safe": 1, "feed": 0} and "feed" not in card.raw["retrained"]
+    assert card.raw["learnt_sites"] | {"sha256": None} == {"sha256": None, "phishing": 0, "safe": 1} and "feed" not in card.raw["retrained"]
 
     store.remove_feedback(lambda entry: site_of(entry) == "parcel-fee.example")
     last = retrain(store.folder, models, RetrainOptions(held_out_rows=2000))
@@ -158,7 +155,7 @@ def test_a_reported_false_alarm_is_learnt_installed_and_rolled_back_without_a_re
     assert "judging the new model on 8,000 held-out rows" in stages, stages
 
     listed = {model["id"]: model for model in daemon.request("GET", "/v1/models", token=daemon.token)[1]["models"]}
-    assert listed[progress["model"]]["learnt_sites"] == {"phishing": 0, "safe": 1, "feed": 0} and "learnt_sites" not in listed[shipped.id]
+    assert listed[progress["model"]]["learnt_sites"] == {"phishing": 0, "safe": 1} and "learnt_sites" not in listed[shipped.id]
     env = {name: daemon.env[name] for name in ("BAITWATCH_CONFIG_DIR", "BAITWATCH_DATA_DIR")}
     printed = run_baitwatch("model", "list", "--port", str(daemon.port), env=env, timeout=60).stdout
     assert f"* {progress['model']}" in printed and "(learnt from your reports: 0 phishing, 1 not phishing)" in printed
@@ -201,14 +198,9 @@ def test_a_feed_refresh_learns_the_feed_leaves_out_judged_sites_and_switches_the
     assert "4 rows left once the sites the model is judged on were left out" in result.stdout
     assert "and it learnt 4 rows of the feed" in result.stdout and "The retrained model was installed" in result.stdout
     answer = check(daemon, fresh[0], token=False)
-    assert answer["score"] > before  # the model's own score: the feed called it phishing
-    remembered = check(daemon, fresh[0])  # the person's: the model remembers the feed's phishing sites
-    assert (remembered["verdict"], remembered["reason"], remembered["score"]) == ("phishing", "feed", 1.0)
+    assert answer["score"] > before  # the feed called it phishing
     card = ModelCard.read(Path(daemon.env["BAITWATCH_DATA_DIR"]) / "models" / answer["model"])
-    assert card.raw["retrained"]["feed"] | {"files": None} == {"files": None, "rows": 4, "sites": 4}
-    assert card.raw["learnt_sites"] | {"sha256": None} == {"sha256": None, "phishing": 0, "safe": 0, "feed": 4}  # a feed, no reports
-    printed = run_baitwatch("model", "list", "--port", str(daemon.port), env=env, timeout=60).stdout
-    assert f"* {answer['model']}" in printed and "(learnt from a feed: 4 phishing sites)" in printed and "your reports" not in printed
+    assert card.raw["retrained"]["feed"]["rows"] == 4 and "learnt_sites" not in card.raw  # a feed, no reports
     assert daemon.request("POST", "/v1/models/rollback", {"from": answer["model"]}, token=daemon.token)[0] == 200
 
 
@@ -232,35 +224,3 @@ def test_with_every_report_withdrawn_learn_forgets_what_the_model_in_use_learnt(
     assert progress["message"] == "Your withdrawn reports are forgotten: back to the shipped model.", progress
     forgotten = check(daemon, url)
     assert (forgotten["model"], forgotten["reason"]) == (shipped, "model")
-
-
-@pytest.mark.parametrize(("site", "remembered"), [
-    ("parcel-fee-hold.example", True),
-    ("alice.github.io", True),  # a user's site on a platform
-    ("bank-update.weebly.com", True),
-    ("storage.googleapis.com/evil-bucket", True),
-    ("cisco.com", False),  # a popular site: a feed names its redirectors too
-    ("translate.google.com", False),  # a popular site's service that phishing passes through
-])
-def test_a_feed_teaches_the_model_sites_of_one_owner_only(site, remembered):
-    assert one_owners_site(site, shipped_protected_sites()) is remembered
-
-
-@pytest.mark.training
-def test_a_feed_whose_weights_the_gate_refuses_still_teaches_its_phishing_sites(tmp_path):
-    """Corpus v2's April-May 2025 rows, as benchmarks/feed_refresh.py runs them: the weights the
-    feed moves raise the held-out false alarms beyond their noise, so the model installed is the
-    active one and the feed's sites, which score every held-out row as before."""
-    v2 = Path(__file__).resolve().parent.parent / "model_export" / "data" / "v2"
-    data, _ = load_dataset([v2 / "phish_2022_2025.csv.gz", v2 / "legit_links.csv.gz"])
-    dates = np.array([date or "" for date in data.dates])
-    data.subset(np.flatnonzero((dates >= "2025-04-01") & (dates < "2025-06-01"))).write_csv(tmp_path / "feed.csv")
-    models = ModelStore(tmp_path / "data" / "models")
-    result = retrain(tmp_path / "data", models, RetrainOptions(data=[tmp_path / "feed.csv"]))
-    assert result.installed and "kept the n-gram weights as they were: false alarms" in result.reason, result.reason
-    assert result.held_out["after"] == result.held_out["before"]
-    card, shipped = ModelCard.read(models.folder_of(result.installed)), ModelCard.read(SHIPPED_MODEL_DIR)
-    assert card.raw["fusion"]["ngram_sha256"] == shipped.raw["fusion"]["ngram_sha256"]
-    assert card.raw["learnt_sites"]["feed"] == card.raw["retrained"]["feed"]["sites"] == result.feed_sites > 7000
-    learnt = Classifier.from_model_dir(models.folder_of(result.installed))[0].learnt_sites
-    assert learnt.verdict("koanwx.net") == "feed" and learnt.verdict("translate.google.com") is None

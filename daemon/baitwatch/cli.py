@@ -219,7 +219,7 @@ def _retrain(args: argparse.Namespace) -> int:
     if args.json:  # for the daemon's background retrain (retraining.py): one line, the result
         print(json.dumps(asdict(result)), flush=True)
     before, after, noise = result.held_out["before"], result.held_out["after"], result.held_out["noise"]
-    feed = f" and it learnt {result.feed_rows} rows of the feed ({result.feed_sites} phishing sites)" if result.feed_rows else ""
+    feed = f" and it learnt {result.feed_rows} rows of the feed" if result.feed_rows else ""
     print(f"{result.corrected} of {result.feedback_rows} feedback rows get your verdict from the new model{feed}; "
           f"on {before['rows']} held-out rows: false alarms {before['false_alarms']:.4f} -> {after['false_alarms']:.4f} "
           f"(noise {noise['false_alarms']:.4f}), recall {before['recall']:.4f} -> {after['recall']:.4f} (noise {noise['recall']:.4f}), "

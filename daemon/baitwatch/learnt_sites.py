@@ -1,4 +1,4 @@
-"""The sites a retrained model learnt from its person's reports, and from a feed: its memory of them.
+"""The sites a retrained model learnt from its person's reports: the model's memory of them.
 
 Nearly every mistake a person reports is a site of its own, a new name that shares its
 letters with thousands of real sites: a URL model cannot learn one of them from its n-grams
@@ -9,12 +9,6 @@ site reported as phishing, 0 for one reported as not phishing or trusted (``serv
 Checks without the token get the model's own score, as for the reports themselves: which sites
 a person reported says what they browsed. A site is its trust scope (``platforms.py``): a
 registrable domain, or one user's site on a shared platform.
-
-A feed refresh (``baitwatch retrain --data FEED.csv``) remembers the sites of the feed's
-phishing rows the same way, as ``feed``: a phishing site's later pages are caught whatever
-their address looks like, as a blocklist would. A feed's legitimate rows are not remembered: a
-feed's mistake there would let phishing through on that site for good. Neither overrules the
-rules that come first (known-good sites, the person's allowlist, ``policy.py``).
 
 The file names each site by its HMAC-SHA256 under a random key of the person's
 (``learnt_sites.key`` in the data folder, the same for each of their retrains, so that the
@@ -42,9 +36,7 @@ from baitwatch.urls import InvalidUrl, canonicalize
 
 LEARNT_SITES_FILE = "learnt_sites.json"
 KEY_FILE = "learnt_sites.key"
-# The learnt verdict of every URL of a site, as a score: reported phishing, reported not
-# phishing (or trusted), and named as phishing by a feed.
-SCORES = {"phishing": 1.0, "safe": 0.0, "feed": 1.0}
+SCORES = {"phishing": 1.0, "safe": 0.0}  # the learnt verdict of every URL of a site, as a score
 MAX_FILE_BYTES = 64 << 20  # about 450,000 sites: far more than a person reports
 _HEX = frozenset("0123456789abcdef")
 
@@ -52,7 +44,7 @@ _HEX = frozenset("0123456789abcdef")
 @dataclass(frozen=True)
 class LearntSites:
     key: bytes
-    verdicts: dict[str, str]  # a site's digest -> "phishing", "safe" or "feed"
+    verdicts: dict[str, str]  # a site's digest -> "phishing" or "safe"
 
     @classmethod
     def of_sites(cls, verdicts: dict[str, str], key: bytes) -> LearntSites:

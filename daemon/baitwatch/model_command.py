@@ -58,11 +58,8 @@ def _print_listing(answer: dict) -> None:
     for model in answer["models"]:
         mark = "*" if model["active"] else " "
         note = "  (shipped)" if model["shipped"] else ""
-        learnt = model.get("learnt_sites") or {}
-        if learnt.get("phishing") or learnt.get("safe"):
+        if learnt := model.get("learnt_sites"):
             note += f"  (learnt from your reports: {learnt.get('phishing', 0)} phishing, {learnt.get('safe', 0)} not phishing)"
-        if learnt.get("feed"):
-            note += f"  (learnt from a feed: {learnt['feed']} phishing sites)"
         when = model["problem"] if "problem" in model else f"exported {model['exported'] or 'at an unknown time'}"
         print(f"{mark} {model['id']:<32} {when}{note}")
     if answer["previous"]:

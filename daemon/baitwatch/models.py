@@ -97,8 +97,8 @@ class ModelStore:
 
     def describe(self) -> list[dict]:
         """The shipped model, then each installed one: its id, whether it is the shipped one,
-        when it was exported, and how many sites it learnt from the person's reports and from a
-        feed, by verdict (a card that cannot be read says why instead)."""
+        when it was exported, and how many sites it learnt from the person's reports, by verdict
+        (a card that cannot be read says why instead)."""
         entries = []
         for choice in (SHIPPED, *self.installed()):
             entry = {"id": choice, "shipped": choice == SHIPPED, "exported": None}

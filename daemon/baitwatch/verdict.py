@@ -10,8 +10,6 @@ from baitwatch.lookalike import Lookalike, find_lookalike
 from baitwatch.policy import skip_reason
 from baitwatch.urls import CanonicalUrl, is_homepage
 
-_LEARNT_REASONS = {"phishing": "learnt", "safe": "learnt-safe", "feed": "feed"}  # by learnt_sites.SCORES' verdicts
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -22,8 +20,7 @@ class Verdict:
     # "model", "lookalike", "familiar" (a suspicious score on a familiar site), "page" (the page
     # raised it), "page-asks-nothing" (the page calmed it), "reported" and "reported-safe" (the
     # person's own report, reports.py), "learnt" and "learnt-safe" (a site the model in use learnt
-    # from their reports, learnt_sites.py), "feed" (a phishing site a feed refresh named), or why
-    # it was skipped
+    # from their reports, learnt_sites.py), or why it was skipped
     reason: str
     model: str
     domain: str | None  # the registrable domain
@@ -50,11 +47,11 @@ class Verdict:
 
     @classmethod
     def learnt(cls, url: CanonicalUrl, label: str, card: ModelCard) -> Verdict:
-        """The verdict the model in use learnt for the URL's site from the person's reports or a
-        feed: its score is 1 or 0, and no page overrules it, as none overrules a report."""
-        phishing = SCORES[label] == 1.0
+        """The verdict the model in use learnt for the URL's site from the person's reports: its
+        score is 1 or 0, and no page overrules it, as none overrules a report."""
+        phishing = label == "phishing"
         return cls(url.text, "phishing" if phishing else "safe", SCORES[label], _threshold(url, card),
-                   _LEARNT_REASONS[label], card.id, _domain(url))
+                   "learnt" if phishing else "learnt-safe", card.id, _domain(url))
 
     @classmethod
     def scored(cls, url: CanonicalUrl, score: float, card: ModelCard, cached: bool = False) -> Verdict:

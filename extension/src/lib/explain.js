@@ -35,8 +35,6 @@ function reasonFor(verdict) {
       return "You reported this site as phishing. (Withdraw the report on baitwatch's options page.)";
     case "learnt":
       return "baitwatch's model learnt from your report that this site is phishing. (Withdraw the report on baitwatch's options page, then Learn from my reports, to undo it.)";
-    case "feed":
-      return "A phishing feed that baitwatch's model was retrained on names this site. (If that is wrong, report it as not phishing, or trust it.)";
     case "page":
       return `The address alone did not give it away, but the page did. ${page}`;
     case "page-asks-nothing":

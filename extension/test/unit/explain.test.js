@@ -35,5 +35,4 @@ test("when the page decided, the warning says what the page showed", () => {
 test("a site the person reported says so", () => {
   assert.match(explain({ ...MODEL, reason: "reported", score: null }).why, /^You reported this site as phishing\./);
   assert.match(explain({ ...MODEL, reason: "learnt", score: 1 }).why, /learnt from your report that this site is phishing/);
-  assert.match(explain({ ...MODEL, reason: "feed", score: 1 }).why, /^A phishing feed that baitwatch's model was retrained on names this site\./);
 });
