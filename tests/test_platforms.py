@@ -155,7 +155,9 @@ def test_trust_scope_is_one_site_never_a_platform(raw, scope):
 @pytest.mark.parametrize(
     "raw",
     ["https://com/", "https://co.uk/", "https://github.io/", "https://substack.com/", "https://www.substack.com/", "https://blogspot.com.es/", "https://sites.google.com/", "https://docs.google.com/document/d/1/edit",
-     "https://storage.googleapis.com/"],
+     "https://storage.googleapis.com/",
+     # link shorteners v2's feeds send phishing through: a short link is anyone's
+     "https://t2m.io/AbC", "https://goo.su/AbC", "https://cutt.us/AbC", "https://qrs.ly/AbC", "https://reurl.cc/AbC"],
 )
 def test_a_public_suffix_or_a_platform_itself_cannot_be_trusted(raw):
     with pytest.raises(UntrustableSite, match="trust one site"):

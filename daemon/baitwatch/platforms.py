@@ -7,7 +7,9 @@ the known-good list, and trusting one page there trusts one user's site, never t
 
 * an ordinary site: its registrable domain (``www.example.com`` -> ``example.com``);
 * under a PSL private suffix: the registrable domain, which is already one user's
-  (``alice.github.io``);
+  (``alice.github.io``), unless the file lists the host as shared: the list makes
+  ``storage.googleapis.com`` one site, where each bucket is one user's
+  (``storage.googleapis.com/BUCKET``, ``BUCKET.storage.googleapis.com``);
 * on a listed platform: the host (``alice.substack.com``);
 * on a platform's shared host with user paths: host and the user's path segment
   (``sites.google.com/view/alice``);
