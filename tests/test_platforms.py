@@ -145,6 +145,9 @@ def test_popular_sites_and_a_platforms_own_hosts_stay_known_good(raw):
         ("https://storage.googleapis.com/evil-bucket/index.html", "storage.googleapis.com/evil-bucket"),
         ("https://evil-bucket.storage.googleapis.com/index.html", "evil-bucket.storage.googleapis.com"),
         ("https://firebasestorage.googleapis.com/v0/b/evil.appspot.com/o/login.html", "firebasestorage.googleapis.com/v0/b/evil.appspot.com"),
+        ("https://storage.googleapis.com/download/storage/v1/b/evil-bucket/o/login.html", "storage.googleapis.com/download/storage/v1/b/evil-bucket"),
+        ("https://commondatastorage.googleapis.com/evil-bucket/login.html", "commondatastorage.googleapis.com/evil-bucket"),
+        ("https://storage.cloud.google.com/evil-bucket/login.html", "storage.cloud.google.com/evil-bucket"),
         ("http://8.8.8.8/", "8.8.8.8"),
     ],
 )

@@ -12,8 +12,8 @@ class ScoreCache:
     so changing them takes effect at once.
 
     An entry is keyed by a 128-bit digest of the model id and the URL, not the URL itself: the
-    daemon's memory then holds no list of the hours' URLs, and an entry takes about 220 bytes
-    instead of 310, the URL being a third of it."""
+    daemon's memory holds no URL text to read out (whoever reads it can still test a guessed
+    URL), and an entry takes about 220 bytes instead of 310, the URL being a third of it."""
 
     def __init__(self, max_entries: int, ttl_seconds: float):
         self._scores: TTLCache = TTLCache(maxsize=max_entries, ttl=ttl_seconds)
