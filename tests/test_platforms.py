@@ -148,6 +148,10 @@ def test_popular_sites_and_a_platforms_own_hosts_stay_known_good(raw):
         ("https://storage.googleapis.com/download/storage/v1/b/evil-bucket/o/login.html", "storage.googleapis.com/download/storage/v1/b/evil-bucket"),
         ("https://commondatastorage.googleapis.com/evil-bucket/login.html", "commondatastorage.googleapis.com/evil-bucket"),
         ("https://storage.cloud.google.com/evil-bucket/login.html", "storage.cloud.google.com/evil-bucket"),
+        ("https://raw.githubusercontent.com/mallory/kit/main/login.html", "raw.githubusercontent.com/mallory"),
+        ("https://form.jotform.com/230000000000", "form.jotform.com/230000000000"),
+        ("https://forms.office.com/r/AbC123", "forms.office.com/r/AbC123"),
+        ("https://gateway.pinata.cloud/ipfs/bafyevil/login.html", "gateway.pinata.cloud/ipfs/bafyevil"),
         ("http://8.8.8.8/", "8.8.8.8"),
     ],
 )
@@ -158,7 +162,7 @@ def test_trust_scope_is_one_site_never_a_platform(raw, scope):
 @pytest.mark.parametrize(
     "raw",
     ["https://com/", "https://co.uk/", "https://github.io/", "https://substack.com/", "https://www.substack.com/", "https://blogspot.com.es/", "https://sites.google.com/", "https://docs.google.com/document/d/1/edit",
-     "https://storage.googleapis.com/",
+     "https://storage.googleapis.com/", "https://forms.office.com/Pages/ResponsePage.aspx?id=AbC",
      # link shorteners v2's feeds send phishing through: a short link is anyone's
      "https://t2m.io/AbC", "https://goo.su/AbC", "https://cutt.us/AbC", "https://qrs.ly/AbC", "https://reurl.cc/AbC"],
 )
