@@ -152,6 +152,7 @@ def test_popular_sites_and_a_platforms_own_hosts_stay_known_good(raw):
         ("https://form.jotform.com/230000000000", "form.jotform.com/230000000000"),
         ("https://forms.office.com/r/AbC123", "forms.office.com/r/AbC123"),
         ("https://gateway.pinata.cloud/ipfs/bafyevil/login.html", "gateway.pinata.cloud/ipfs/bafyevil"),
+        ("https://storageapi.fleek.co/0a7d490b-bucket/sites/login.html", "storageapi.fleek.co/0a7d490b-bucket"),
         ("http://8.8.8.8/", "8.8.8.8"),
     ],
 )
