@@ -153,6 +153,9 @@ def test_popular_sites_and_a_platforms_own_hosts_stay_known_good(raw):
         ("https://forms.office.com/r/AbC123", "forms.office.com/r/AbC123"),
         ("https://gateway.pinata.cloud/ipfs/bafyevil/login.html", "gateway.pinata.cloud/ipfs/bafyevil"),
         ("https://storageapi.fleek.co/0a7d490b-bucket/sites/login.html", "storageapi.fleek.co/0a7d490b-bucket"),
+        # A registration zone that the Public Suffix List lacks: each name is its own site.
+        ("https://bkevfjby.ne.pw/login", "bkevfjby.ne.pw"),
+        ("https://www.aaosmeusnuuu.ghfxpbt.presse.ci/", "www.aaosmeusnuuu.ghfxpbt.presse.ci"),
         ("http://8.8.8.8/", "8.8.8.8"),
     ],
 )
@@ -163,7 +166,7 @@ def test_trust_scope_is_one_site_never_a_platform(raw, scope):
 @pytest.mark.parametrize(
     "raw",
     ["https://com/", "https://co.uk/", "https://github.io/", "https://substack.com/", "https://www.substack.com/", "https://blogspot.com.es/", "https://sites.google.com/", "https://docs.google.com/document/d/1/edit",
-     "https://storage.googleapis.com/", "https://forms.office.com/Pages/ResponsePage.aspx?id=AbC",
+     "https://storage.googleapis.com/", "https://forms.office.com/Pages/ResponsePage.aspx?id=AbC", "https://presse.ci/",
      # link shorteners v2's feeds send phishing through: a short link is anyone's
      "https://t2m.io/AbC", "https://goo.su/AbC", "https://cutt.us/AbC", "https://qrs.ly/AbC", "https://reurl.cc/AbC"],
 )
