@@ -32,6 +32,7 @@ from model_export.data import load_dataset
 from model_export.export import TRAINABLE_DIR
 from model_export.logit_memo import kept_rows
 from model_export.recover import recover
+from model_export.retrain import unjudged_rows
 from model_export.retrain_gate import judge
 from model_export.train import load_base
 
@@ -98,9 +99,7 @@ def main() -> None:
     data, _ = load_dataset([DATA / "phish_2022_2025.csv.gz", DATA / "legit_links.csv.gz"])
     kept = kept_rows(SHIPPED_MODEL_DIR / TRAINABLE_DIR)
     replay, held_out = kept["replay"], kept["held_out"]
-    judged_sites = set(held_out.domains)
-    feed = rows_between(data, FEED)
-    feed = feed.subset(np.array([i for i, site in enumerate(feed.domains) if site not in judged_sites], dtype=np.int64))
+    feed = unjudged_rows(rows_between(data, FEED), held_out)
     june = rows_between(data, JUNE)
     june = june.subset(np.flatnonzero(june.labels == 1))
     shipped, card = Classifier.from_model_dir()

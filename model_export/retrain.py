@@ -172,8 +172,7 @@ def _learn_feed(classifier: Classifier, card: ModelCard, options: RetrainOptions
         raise BaitwatchError(f"the active model {card.id} has no n-gram model, the layer a feed refresh adapts; use a newer model")
     _stage("reading the feed")
     feed, report = load_dataset(options.data, require_both_labels=False)
-    judged_sites = set(kept["held_out"].domains)
-    feed = feed.subset(np.array([i for i, site in enumerate(feed.domains) if site not in judged_sites], dtype=np.int64))
+    feed = unjudged_rows(feed, kept["held_out"])
     print(f"feed: {report.summary()}; {len(feed)} rows left once the sites the model is judged on were left out", flush=True)
     if not len(feed):
         raise BaitwatchError("every row of the feed is of a site the model is judged on; a feed must bring sites of its own")
@@ -183,6 +182,13 @@ def _learn_feed(classifier: Classifier, card: ModelCard, options: RetrainOptions
     _stage("learning the feed")
     ngrams = adapt_fused(classifier.fusion, rows, feed.labels, Rows(replay.urls, transformer_logits(classifier, replay.urls, memo)))
     return ngrams, len(feed)
+
+
+def unjudged_rows(feed: Dataset, held_out: Dataset) -> Dataset:
+    """The feed's rows of sites the held-out rows do not hold: the gate judges the new model on
+    those sites, so it must not have learnt them."""
+    judged_sites = set(held_out.domains)
+    return feed.subset(np.array([i for i, site in enumerate(feed.domains) if site not in judged_sites], dtype=np.int64))
 
 
 def _stage(words: str) -> None:
